@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+
+	"breachdesk/internal/auth"
+	"breachdesk/internal/web"
+)
+
+// serve runs the web app until ctx ends, then lets in-flight requests
+// finish (up to 30 s) before closing the database.
+func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Writer) error {
+	pool, closeDB, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+
+	users := auth.NewStore(pool)
+	store := pgxstore.NewWithCleanupInterval(pool, 5*time.Minute)
+	defer store.StopCleanup()
+	sessions := web.NewSessionManager(store, cfg.SessionIdle, cfg.SessionLifetime, cfg.secure())
+	handler := web.NewServer(logger, pool, sessions, users, web.Config{SecureCookies: cfg.secure(), TrustProxy: cfg.TrustProxy})
+
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+	}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = scheme + "://" + ln.Addr().String()
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // large CRM uploads
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() {
+		if cfg.TLSCert != "" {
+			serveErr <- srv.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+		} else {
+			serveErr <- srv.Serve(ln)
+		}
+	}()
+	logger.Info("serving", "addr", ln.Addr().String(), "url", base)
+	fmt.Fprintf(stdout, "Breachdesk is serving at %s\n", base)
+
+	token, err := users.NewSetupToken(ctx)
+	if err != nil {
+		logger.Error("create setup token", "err", err)
+	} else if token != "" {
+		fmt.Fprintf(stdout, "No accounts yet. Create the first administrator at:\n  %s/setup/%s\n(the link works once)\n", base, token)
+	}
+	go pruneLoginAttempts(ctx, users, logger)
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: waiting for requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func pruneLoginAttempts(ctx context.Context, users *auth.Store, logger *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := users.PruneLoginAttempts(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("prune login attempts", "err", err)
+			}
+		}
+	}
+}
