@@ -116,7 +116,10 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		if err != nil || !u.Active || u.SessionEpoch != s.sessions.GetInt(ctx, sessEpoch) {
+		// The store already drops sessions past their deadline; checking it
+		// here too keeps the absolute lifetime whatever the store does.
+		expired := time.Now().After(s.sessions.Deadline(ctx))
+		if err != nil || expired || !u.Active || u.SessionEpoch != s.sessions.GetInt(ctx, sessEpoch) {
 			s.sessions.Remove(ctx, sessUserID)
 			s.sessions.Remove(ctx, sessEpoch)
 			if err := s.sessions.RenewToken(ctx); err != nil {

@@ -19,7 +19,7 @@ func (s *Server) routes() http.Handler {
 	// Probes and assets: no session.
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
-	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(static.FS)))
+	r.Get("/static/*", http.StripPrefix("/static/", staticFiles(static.FS)).ServeHTTP)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.sessions.LoadAndSave, s.loadUser)

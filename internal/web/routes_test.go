@@ -1,0 +1,91 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"breachdesk/internal/auth"
+)
+
+// routeAccess is the expected answer of every route to an anonymous
+// visitor and to each role, with an empty form for posts. A route added to
+// routes.go without a row here fails TestEveryRouteChecksTheRole.
+//
+// Columns: anonymous, admin, officer, reviewer, auditor. "303 /x" is a
+// redirect to /x.
+var routeAccess = map[string][5]string{
+	"GET /healthz":                          {"200", "200", "200", "200", "200"},
+	"GET /readyz":                           {"200", "200", "200", "200", "200"},
+	"GET /static/*":                         {"200", "200", "200", "200", "200"},
+	"GET /login":                            {"200", "303 /cases", "303 /cases", "303 /cases", "303 /cases"},
+	"POST /login":                           {"401", "401", "401", "401", "401"},
+	"GET /setup/{token}":                    {"404", "404", "404", "404", "404"},
+	"POST /setup/{token}":                   {"404", "404", "404", "404", "404"},
+	"POST /logout":                          {"303 /login", "303 /login", "303 /login", "303 /login", "303 /login"},
+	"GET /account/password":                 {"303 /login", "200", "200", "200", "200"},
+	"POST /account/password":                {"303 /login", "422", "422", "422", "422"},
+	"GET /":                                 {"303 /login", "303 /cases", "303 /cases", "303 /cases", "303 /cases"},
+	"GET /cases":                            {"303 /login", "200", "200", "200", "200"},
+	"GET /admin/users":                      {"303 /login", "200", "403", "403", "403"},
+	"POST /admin/users":                     {"303 /login", "422", "403", "403", "403"},
+	"POST /admin/users/{id}/role":           {"303 /login", "400", "403", "403", "403"},
+	"POST /admin/users/{id}/active":         {"303 /login", "400", "403", "403", "403"},
+	"POST /admin/users/{id}/reset-password": {"303 /login", "400", "403", "403", "403"},
+}
+
+func TestEveryRouteChecksTheRole(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	target := app.user(auth.RoleAuditor)
+
+	var routes []string
+	s := &Server{sessions: NewSessionManager(nil, 0, 0, false)}
+	err := chi.Walk(s.routes().(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		routes = append(routes, method+" "+route)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range routes {
+		if _, ok := routeAccess[r]; !ok {
+			t.Errorf("route %q has no row in routeAccess: say who may reach it", r)
+		}
+	}
+	if len(routes) != len(routeAccess) {
+		t.Errorf("routes.go has %d routes, routeAccess %d rows: remove rows of deleted routes", len(routes), len(routeAccess))
+	}
+
+	who := []auth.Role{"", auth.RoleAdmin, auth.RoleOfficer, auth.RoleReviewer, auth.RoleAuditor}
+	for _, r := range routes {
+		method, pattern, _ := strings.Cut(r, " ")
+		path := strings.NewReplacer("{id}", strconv.FormatInt(target.ID, 10), "{token}", "not-a-token", "*", "style.css").Replace(pattern)
+		for i, role := range who {
+			want := routeAccess[r][i]
+			name := fmt.Sprintf("%s as %q", r, role)
+			c := app.client()
+			if role != "" {
+				c, _ = app.signedIn(role)
+			}
+			var res *http.Response
+			if method == http.MethodGet {
+				res = c.get(path)
+			} else {
+				res = c.post(path, url.Values{})
+			}
+			got := strconv.Itoa(res.StatusCode)
+			if res.StatusCode/100 == 3 {
+				got += " " + location(res)
+			}
+			if got != want {
+				t.Errorf("%s: got %s, want %s", name, got, want)
+			}
+		}
+	}
+}
