@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// newBrowser starts headless Chromium (Debian's package) for one test.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatal("chromium not found: run `make test`, which installs it, or apt-get install chromium")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	// The first call starts the browser and must have no timeout; later
+	// calls run under one derived from it.
+	if err := chromedp.Do(ctx); err != nil {
+		cancelCtx()
+		cancelAlloc()
+		t.Fatalf("start chromium: %v", err)
+	}
+	tctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return tctx
+}
+
+// screenshot saves the page as PNG under $BREACHDESK_SCREENSHOTS, when set,
+// for a person to look at.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("BREACHDESK_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}
+
+func textOf(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+		t.Fatalf("wait for %s: %v", sel, err)
+	}
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("read %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func must(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func fill(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.SendKeys(chromedp.CSS(sel), value)
+}
+
+func click(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
+
+func waitVisible(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(sel))
+}
+
+func TestBrowserAccountsFlow(t *testing.T) {
+	app := startApp(t)
+	ctx := newBrowser(t)
+
+	// First start: the printed link creates the administrator.
+	must(t, ctx, "open setup link", chromedp.Navigate(app.setupLink(t)), waitVisible("#display_name"))
+	screenshot(t, ctx, "01-setup")
+	must(t, ctx, "fill setup form",
+		fill("#display_name", "Avery Lindqvist"), fill("#email", "avery@example.com"),
+		fill("#password", "first admin passphrase"), fill("#password_confirm", "first admin passphrase"),
+		click("button.primary"))
+	if got := textOf(t, ctx, `[data-testid="current-role"]`); got != "Administrator" {
+		t.Fatalf("after setup the header says %q", got)
+	}
+	screenshot(t, ctx, "02-cases-empty")
+
+	// The admin adds an officer and reads the generated password.
+	must(t, ctx, "open admin", click(`nav a[href="/admin/users"]`), waitVisible(`[data-testid="users"]`))
+	must(t, ctx, "add officer",
+		fill("#display_name", "Dana Whitfield"), fill("#email", "dana@example.com"),
+		chromedp.SetValue(chromedp.CSS("#new-role"), "officer"), click("form.card button.primary"))
+	password := textOf(t, ctx, `[data-testid="issued-secret"]`)
+	screenshot(t, ctx, "03-admin-users")
+
+	// Log out.
+	must(t, ctx, "log out", click(".who button"))
+	if got := textOf(t, ctx, `[data-testid="flash"]`); got != "You are signed out." {
+		t.Errorf("after logout: %q", got)
+	}
+
+	// Wrong password.
+	must(t, ctx, "wrong password", fill("#email", "dana@example.com"), fill("#password", "not her password"), click("button.primary"))
+	if got := textOf(t, ctx, `[data-testid="form-error"]`); got != "Wrong e-mail or password." {
+		t.Errorf("wrong password message %q", got)
+	}
+	screenshot(t, ctx, "04-login-wrong-password")
+
+	// Right password, then the forced change.
+	// The refused form kept the e-mail; only the password is typed again.
+	must(t, ctx, "login", fill("#password", password), click("button.primary"))
+	textOf(t, ctx, `[data-testid="must-change"]`)
+	must(t, ctx, "change password", fill("#current_password", password),
+		fill("#new_password", "dana's own passphrase"), fill("#new_password_confirm", "dana's own passphrase"), click("button.primary"))
+	if got := textOf(t, ctx, `[data-testid="flash"]`); got != "Your password has been changed." {
+		t.Errorf("after password change: %q", got)
+	}
+	if got := textOf(t, ctx, `[data-testid="current-role"]`); got != "Compliance officer" {
+		t.Errorf("officer header %q", got)
+	}
+
+	// An officer is refused the admin page.
+	must(t, ctx, "officer opens admin", chromedp.Navigate(app.URL+"/admin/users"))
+	if got := textOf(t, ctx, `[data-testid="error-title"]`); got != "Not allowed" {
+		t.Errorf("officer on admin page sees %q", got)
+	}
+	screenshot(t, ctx, "05-forbidden")
+
+	// A form on another site that posts to Breachdesk is refused.
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<!DOCTYPE html><form method="post" action="%s/account/password">
+			<input name="current_password" value="dana's own passphrase">
+			<input name="new_password" value="attacker passphrase">
+			<input name="new_password_confirm" value="attacker passphrase">
+			<button id="go">Win a prize</button></form>`, app.URL)
+	}))
+	defer evil.Close()
+	// localhost is another site than 127.0.0.1 for the browser.
+	evilURL := strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)
+	must(t, ctx, "cross-site form", chromedp.Navigate(evilURL), click("#go"))
+	if got := textOf(t, ctx, `[data-testid="error-title"]`); got != "Request refused" {
+		t.Errorf("cross-site post answered %q", got)
+	}
+	screenshot(t, ctx, "06-cross-site-refused")
+	// The password did not change: the old one still signs in.
+	must(t, ctx, "log out", chromedp.Navigate(app.URL+"/cases"), click(".who button"))
+	must(t, ctx, "login again", fill("#email", "dana@example.com"), fill("#password", "dana's own passphrase"), click("button.primary"))
+	if got := textOf(t, ctx, `[data-testid="current-role"]`); got != "Compliance officer" {
+		t.Errorf("after the refused cross-site post, login with the unchanged password shows %q", got)
+	}
+}
