@@ -26,15 +26,15 @@ type config struct {
 
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
-		ListenAddr:      or(getenv("LISTEN_ADDR"), "127.0.0.1:8080"),
-		DatabaseURL:     getenv("DATABASE_URL"),
-		DataDir:         or(getenv("BREACHDESK_DATA"), "./data"),
-		BaseURL:         strings.TrimRight(getenv("BREACHDESK_BASE_URL"), "/"),
-		PGAccount:       or(getenv("BREACHDESK_PG_ACCOUNT"), "breachdesk"),
-		TLSCert:         getenv("BREACHDESK_TLS_CERT"),
-		TLSKey:          getenv("BREACHDESK_TLS_KEY"),
-		LogFormat:       or(getenv("BREACHDESK_LOG_FORMAT"), "auto"),
-		LogLevel:        or(getenv("BREACHDESK_LOG_LEVEL"), "info"),
+		ListenAddr:  or(getenv("LISTEN_ADDR"), "127.0.0.1:8080"),
+		DatabaseURL: getenv("DATABASE_URL"),
+		DataDir:     or(getenv("BREACHDESK_DATA"), "./data"),
+		BaseURL:     strings.TrimRight(getenv("BREACHDESK_BASE_URL"), "/"),
+		PGAccount:   or(getenv("BREACHDESK_PG_ACCOUNT"), "breachdesk"),
+		TLSCert:     getenv("BREACHDESK_TLS_CERT"),
+		TLSKey:      getenv("BREACHDESK_TLS_KEY"),
+		LogFormat:   or(getenv("BREACHDESK_LOG_FORMAT"), "auto"),
+		LogLevel:    or(getenv("BREACHDESK_LOG_LEVEL"), "info"),
 	}
 	var errs []string
 	duration := func(name, def string) time.Duration {

@@ -91,4 +91,3 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 	}
 	return slog.New(web.LogHandler(h))
 }
-

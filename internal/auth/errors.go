@@ -2,6 +2,8 @@ package auth
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -33,12 +35,11 @@ type ValidationError struct {
 }
 
 func (e *ValidationError) Error() string {
-	var b strings.Builder
-	b.WriteString("invalid input:")
-	for f, m := range e.Fields {
-		b.WriteString(" " + f + ": " + m)
+	parts := make([]string, 0, len(e.Fields))
+	for _, f := range slices.Sorted(maps.Keys(e.Fields)) {
+		parts = append(parts, f+": "+e.Fields[f])
 	}
-	return b.String()
+	return strings.Join(parts, " ")
 }
 
 func invalid(field, msg string) *ValidationError {
