@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"breachdesk/internal/auth"
 	"breachdesk/internal/web"
@@ -26,8 +27,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	defer closeDB()
 
 	users := auth.NewStore(pool)
-	store := pgxstore.NewWithCleanupInterval(pool, 5*time.Minute)
-	defer store.StopCleanup()
+	// pgxstore's own cleanup goroutine races with its StopCleanup; the
+	// housekeeping loop below deletes expired sessions instead.
+	store := pgxstore.NewWithCleanupInterval(pool, 0)
 	sessions := web.NewSessionManager(store, cfg.SessionIdle, cfg.SessionLifetime, cfg.secure())
 	handler := web.NewServer(logger, pool, sessions, users, web.Config{SecureCookies: cfg.secure(), TrustProxy: cfg.TrustProxy})
 
@@ -68,7 +70,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	} else if token != "" {
 		fmt.Fprintf(stdout, "No accounts yet. Create the first administrator at:\n  %s/setup/%s\n(the link works once)\n", base, token)
 	}
-	go pruneLoginAttempts(ctx, users, logger)
+	go housekeeping(ctx, pool, users, logger)
 
 	select {
 	case err := <-serveErr:
@@ -85,17 +87,22 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	return nil
 }
 
-func pruneLoginAttempts(ctx context.Context, users *auth.Store, logger *slog.Logger) {
-	t := time.NewTicker(time.Hour)
+// housekeeping deletes expired sessions and old login attempts every five
+// minutes until ctx ends.
+func housekeeping(ctx context.Context, pool *pgxpool.Pool, users *auth.Store, logger *slog.Logger) {
+	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := users.PruneLoginAttempts(ctx); err != nil && ctx.Err() == nil {
-				logger.Warn("prune login attempts", "err", err)
-			}
+		}
+		if err := web.DeleteExpiredSessions(ctx, pool); err != nil && ctx.Err() == nil {
+			logger.Warn("delete expired sessions", "err", err)
+		}
+		if err := users.PruneLoginAttempts(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("prune login attempts", "err", err)
 		}
 	}
 }

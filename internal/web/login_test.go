@@ -133,6 +133,14 @@ func TestIdleSessionExpires(t *testing.T) {
 	if res := c.get("/cases"); location(res) != "/login" {
 		t.Errorf("idle session still open: %d %q", res.StatusCode, location(res))
 	}
+	if err := DeleteExpiredSessions(context.Background(), app.pool); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	app.pool.QueryRow(context.Background(), `SELECT count(*) FROM sessions WHERE expiry < now()`).Scan(&left)
+	if left != 0 {
+		t.Errorf("%d expired sessions left after DeleteExpiredSessions", left)
+	}
 }
 
 func TestSessionCookieAttributes(t *testing.T) {

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -44,6 +45,12 @@ func NewSessionManager(store scs.Store, idle, lifetime time.Duration, secure boo
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = secure
 	return sm
+}
+
+// DeleteExpiredSessions removes sessions past their expiry from the store.
+func DeleteExpiredSessions(ctx context.Context, pool *pgxpool.Pool) error {
+	_, err := pool.Exec(ctx, `DELETE FROM sessions WHERE expiry < now()`)
+	return err
 }
 
 // NewServer returns the app's HTTP handler.
