@@ -15,7 +15,11 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	f := templates.Form{Values: map[string]string{"next": r.URL.Query().Get("next")}}
-	return render(w, r, http.StatusOK, templates.Login(s.base(r, "Sign in", ""), f))
+	b := s.base(r, "Sign in", "")
+	if r.URL.Query().Get("expired") != "" && b.Flash == "" {
+		b.Flash = "Your session has expired. Sign in again to continue."
+	}
+	return render(w, r, http.StatusOK, templates.Login(b, f))
 }
 
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {

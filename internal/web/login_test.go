@@ -130,8 +130,12 @@ func TestIdleSessionExpires(t *testing.T) {
 	if _, err := app.pool.Exec(context.Background(), `UPDATE sessions SET expiry = now() - interval '1 minute'`); err != nil {
 		t.Fatal(err)
 	}
-	if res := c.get("/cases"); location(res) != "/login" {
-		t.Errorf("idle session still open: %d %q", res.StatusCode, location(res))
+	res := c.get("/cases")
+	if location(res) != "/login" {
+		t.Fatalf("idle session still open: %d %q", res.StatusCode, location(res))
+	}
+	if got := text(doc(t, c.get(res.Header.Get("Location"))), "flash"); got != "Your session has expired. Sign in again to continue." {
+		t.Errorf("login page after expiry says %q", got)
 	}
 	if err := DeleteExpiredSessions(context.Background(), app.pool); err != nil {
 		t.Fatal(err)

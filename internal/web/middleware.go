@@ -147,9 +147,18 @@ func (s *Server) requireUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u := currentUser(r)
 		if u == nil {
-			target := "/login"
+			q := url.Values{}
 			if r.Method == http.MethodGet && r.URL.Path != "/" {
-				target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+				q.Set("next", r.URL.RequestURI())
+			}
+			// A session cookie the store no longer knows means the session
+			// timed out: say so on the login page.
+			if ck, err := r.Cookie(s.sessions.Cookie.Name); err == nil && ck.Value != "" {
+				q.Set("expired", "1")
+			}
+			target := "/login"
+			if len(q) > 0 {
+				target += "?" + q.Encode()
 			}
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -94,5 +96,37 @@ func TestForbiddenPageForNonAdmin(t *testing.T) {
 	}
 	if d.Find(`nav a[href="/admin/users"]`).Length() != 0 {
 		t.Error("a reviewer sees the Admin link")
+	}
+}
+
+func TestHSTSWhenServedOverTLS(t *testing.T) {
+	t.Parallel()
+	s := &Server{cfg: Config{SecureCookies: true}}
+	rec := httptest.NewRecorder()
+	s.securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if got := rec.Header().Get("Strict-Transport-Security"); !strings.HasPrefix(got, "max-age=") {
+		t.Errorf("HSTS %q", got)
+	}
+}
+
+func TestPanicBecomesA500PageWithReference(t *testing.T) {
+	t.Parallel()
+	var logged strings.Builder
+	s := &Server{logger: slog.New(LogHandler(slog.NewJSONHandler(&logged, nil)))}
+	h := s.requestID(s.recoverPanics(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		panic("boom in handler")
+	})))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/cases", nil))
+	if rec.Code != http.StatusInternalServerError {
+		t.Fatalf("status %d", rec.Code)
+	}
+	id := rec.Header().Get("X-Request-Id")
+	body := rec.Body.String()
+	if !strings.Contains(body, "Something went wrong") || !strings.Contains(body, id) || strings.Contains(body, "boom") {
+		t.Errorf("page does not show the reference or leaks the panic:\n%s", body)
+	}
+	if !strings.Contains(logged.String(), "boom in handler") || !strings.Contains(logged.String(), `"request_id":"`+id+`"`) {
+		t.Errorf("log lacks the panic or the request id: %s", logged.String())
 	}
 }
