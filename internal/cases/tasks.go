@@ -1,0 +1,95 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Task is one remediation step of a case.
+type Task struct {
+	ID          int64
+	CaseID      int64
+	Position    int
+	Phase       string
+	Title       string
+	Detail      string
+	OwnerID     *int64
+	OwnerName   string
+	DueAt       time.Time
+	Status      string
+	NAReason    string
+	Version     int
+	CompletedAt *time.Time
+}
+
+// TaskStatuses are the states of a task.
+var TaskStatuses = []Option{{"open", "Open"}, {"in_progress", "In progress"}, {"done", "Done"}, {"not_applicable", "Not applicable"}}
+
+// Tasks returns the case's tasks in playbook order.
+func (s *Service) Tasks(ctx context.Context, caseID int64) ([]Task, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT t.id, t.case_id, t.position, t.phase, t.title, t.detail, t.owner_id, coalesce(u.display_name, ''),
+			t.due_at, t.status, t.na_reason, t.version, t.completed_at
+		FROM case_tasks t LEFT JOIN users u ON u.id = t.owner_id
+		WHERE t.case_id = $1 ORDER BY t.position, t.id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("list tasks: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) {
+		var t Task
+		err := r.Scan(&t.ID, &t.CaseID, &t.Position, &t.Phase, &t.Title, &t.Detail, &t.OwnerID, &t.OwnerName,
+			&t.DueAt, &t.Status, &t.NAReason, &t.Version, &t.CompletedAt)
+		return t, err
+	})
+}
+
+// SetTaskStatus moves a task of case ref to status if the task is still at
+// version. "not_applicable" needs a reason. Errors: ErrNotFound, ErrStale,
+// ErrClosed (the case is closed), or a *ValidationError.
+func (s *Service) SetTaskStatus(ctx context.Context, actor Actor, ref string, taskID int64, version int, status, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if !valid(TaskStatuses, status) {
+		return &ValidationError{Fields: map[string]string{"status": fmt.Sprintf("Unknown task status %q.", status)}}
+	}
+	if status == "not_applicable" && reason == "" {
+		return &ValidationError{Fields: map[string]string{"reason": "Say why the task does not apply."}}
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		c, err := lockCase(ctx, tx, ref, 0)
+		if err != nil {
+			return err
+		}
+		var t Task
+		err = tx.QueryRow(ctx, `SELECT id, title, status, version FROM case_tasks WHERE id = $1 AND case_id = $2`, taskID, c.ID).
+			Scan(&t.ID, &t.Title, &t.Status, &t.Version)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("load task: %w", err)
+		}
+		if t.Version != version {
+			return ErrStale
+		}
+		if t.Status == status {
+			return nil
+		}
+		naReason := ""
+		if status == "not_applicable" {
+			naReason = reason
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE case_tasks SET status = $2, na_reason = $3, version = version + 1,
+				completed_at = CASE WHEN $2 IN ('done', 'not_applicable') THEN now() END
+			WHERE id = $1`, t.ID, status, naReason); err != nil {
+			return fmt.Errorf("update task: %w", err)
+		}
+		return appendEvent(ctx, tx, c.ID, actor, "task.status", map[string]any{
+			"task_id": t.ID, "title": t.Title, "from": t.Status, "to": status, "reason": reason,
+		})
+	})
+}
