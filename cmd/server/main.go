@@ -51,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return userCmd(ctx, cfg, logger, rest, stdout)
 	case "demo":
 		return demoCmd(ctx, cfg, logger, stdout)
+	case "case":
+		return caseCmd(ctx, cfg, logger, rest, stdout)
 	case "db":
 		return dbCmd(ctx, cfg, logger, rest, stdout)
 	case "help", "-h", "--help":
@@ -66,6 +68,7 @@ commands:
   serve                                   serve the app (the default)
   migrate                                 apply database migrations and exit
   user add --email E --role R [--name N]  add an account; prints its password once
+  case open|set|show|verify …             breach cases from the shell (breachdesk case for details)
   demo                                    load a synthetic sample (users)
   db start | db stop                      start or stop the private PostgreSQL cluster
 
