@@ -77,9 +77,18 @@ func TestMigrateAndDemoAreRepeatable(t *testing.T) {
 	if strings.Count(out, "@example.com") != len(demoUsers) {
 		t.Errorf("demo output:\n%s", out)
 	}
+	if !strings.Contains(out, "Demo case BR-") {
+		t.Errorf("demo opened no case:\n%s", out)
+	}
 	out, err = runCLI(t, env, "demo")
-	if err != nil || strings.Count(out, "already exists") != len(demoUsers) {
+	if err != nil || strings.Count(out, "already exists") != len(demoUsers) || strings.Contains(out, "Demo case") {
 		t.Errorf("second demo: %v\n%s", err, out)
+	}
+	var cases, done int
+	pool.QueryRow(context.Background(), `SELECT count(*) FROM cases`).Scan(&cases)
+	pool.QueryRow(context.Background(), `SELECT count(*) FROM case_tasks WHERE status = 'done'`).Scan(&done)
+	if cases != 1 || done != 3 {
+		t.Errorf("demo left %d cases with %d tasks done, want 1 and 3", cases, done)
 	}
 }
 

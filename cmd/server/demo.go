@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"breachdesk/internal/auth"
+	"breachdesk/internal/cases"
 )
 
 // demoUsers are synthetic people of a fictional retailer; example.com
@@ -43,5 +47,59 @@ func demoCmd(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Wri
 		}
 		fmt.Fprintf(stdout, "  %-28s %-9s %s\n", u.Email, u.Role, n.Password)
 	}
+	return demoCase(ctx, pool, stdout)
+}
+
+// demoCase opens a sample case with a running clock and a partly done
+// playbook, unless the demo officer already has one.
+func demoCase(ctx context.Context, pool *pgxpool.Pool, stdout io.Writer) error {
+	officer, err := auth.NewStore(pool).ByEmail(ctx, "dana.officer@example.com")
+	if err != nil {
+		return fmt.Errorf("demo case: %w", err)
+	}
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cases WHERE title = $1)`, demoCaseTitle).Scan(&exists); err != nil || exists {
+		return err
+	}
+	svc := cases.NewService(pool)
+	actor := cases.Actor{ID: officer.ID, Email: officer.Email}
+	yes, no := true, false
+	from := time.Now().Add(-9 * 24 * time.Hour).UTC().Truncate(time.Minute)
+	to := time.Now().Add(-2 * 24 * time.Hour).UTC().Truncate(time.Minute)
+	c, err := svc.Open(ctx, actor, cases.NewCase{Facts: cases.Facts{
+		Title:    demoCaseTitle,
+		Summary:  "A refresh token of the marketing-sync connected app was used from an unknown network to export Contacts through the Bulk API.",
+		Severity: "high", OwnerID: officer.ID,
+		OccurredFrom: &from, OccurredTo: &to,
+		DiscoveredAt:    time.Now().Add(-20 * time.Hour).UTC().Truncate(time.Minute),
+		AffectedSystems: []string{"salesforce", "marketing_automation"},
+		AttackVector:    "oauth_token_misuse",
+		DataElements:    []string{"name", "email", "phone", "postal_address", "date_of_birth"},
+		Encrypted:       &no, Acquired: &yes,
+	}})
+	if err != nil {
+		return fmt.Errorf("demo case: %w", err)
+	}
+	tasks, err := svc.Tasks(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks[:3] {
+		if err := svc.SetTaskStatus(ctx, actor, c.Reference, t.ID, t.Version, "done", ""); err != nil {
+			return err
+		}
+	}
+	if err := svc.SetTaskStatus(ctx, actor, c.Reference, tasks[3].ID, tasks[3].Version, "in_progress", ""); err != nil {
+		return err
+	}
+	if err := svc.AddClock(ctx, actor, c.Reference, "Partner contract: notify the payment processor", c.DiscoveredAt, 48); err != nil {
+		return err
+	}
+	if err := svc.AddNote(ctx, actor, c.Reference, "Connected app revoked at 09:40; integration user frozen. Forensics has the Event Monitoring export."); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Demo case %s opened: %s\n", c.Reference, c.Title)
 	return nil
 }
+
+const demoCaseTitle = "Marketing-sync OAuth token used to export Contacts"
