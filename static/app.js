@@ -9,3 +9,22 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// Live countdowns: <span class="countdown" data-due="RFC 3339">. The server
+// renders the same text, so the page is right without this script.
+function formatLeft(ms) {
+  var suffix = " left";
+  if (ms <= 0) { ms = -ms; suffix = " overdue"; }
+  var m = Math.round(ms / 60000);
+  var d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60);
+  return d + "d " + h + "h " + (m % 60) + "m" + suffix;
+}
+function tick() {
+  var now = Date.now();
+  document.querySelectorAll(".countdown[data-due]").forEach(function (el) {
+    el.textContent = formatLeft(Date.parse(el.getAttribute("data-due")) - now);
+  });
+}
+if (document.querySelector(".countdown[data-due]")) {
+  setInterval(tick, 1000);
+}

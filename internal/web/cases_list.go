@@ -2,10 +2,15 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"breachdesk/templates"
 )
 
 func (s *Server) casesList(w http.ResponseWriter, r *http.Request) error {
-	return render(w, r, http.StatusOK, templates.CasesPage(s.base(r, "Cases", "cases")))
+	items, err := s.cases.ListOpen(r.Context(), 200)
+	if err != nil {
+		return err
+	}
+	return render(w, r, http.StatusOK, templates.CasesPage(s.base(r, "Cases", "cases"), items, time.Now()))
 }

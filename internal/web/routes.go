@@ -38,6 +38,7 @@ func (s *Server) routes() http.Handler {
 			r.With(s.allow(auth.ActOwnAccount)).Post("/account/password", s.handle(s.passwordSubmit))
 			r.With(s.allow(auth.ActViewCases)).Get("/", http.RedirectHandler("/cases", http.StatusSeeOther).ServeHTTP)
 			r.With(s.allow(auth.ActViewCases)).Get("/cases", s.handle(s.casesList))
+			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}", s.handle(s.caseShow))
 		})
 
 		// Administrators.

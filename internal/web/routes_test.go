@@ -32,6 +32,7 @@ var routeAccess = map[string][5]string{
 	"POST /account/password":                {"303 /login", "422", "422", "422", "422"},
 	"GET /":                                 {"303 /login", "303 /cases", "303 /cases", "303 /cases", "303 /cases"},
 	"GET /cases":                            {"303 /login", "200", "200", "200", "200"},
+	"GET /cases/{ref}":                      {"303 /login", "404", "404", "404", "404"},
 	"GET /admin/users":                      {"303 /login", "200", "403", "403", "403"},
 	"POST /admin/users":                     {"303 /login", "422", "403", "403", "403"},
 	"POST /admin/users/{id}/role":           {"303 /login", "400", "403", "403", "403"},
@@ -65,7 +66,7 @@ func TestEveryRouteChecksTheRole(t *testing.T) {
 	who := []auth.Role{"", auth.RoleAdmin, auth.RoleOfficer, auth.RoleReviewer, auth.RoleAuditor}
 	for _, r := range routes {
 		method, pattern, _ := strings.Cut(r, " ")
-		path := strings.NewReplacer("{id}", strconv.FormatInt(target.ID, 10), "{token}", "not-a-token", "*", "style.css").Replace(pattern)
+		path := strings.NewReplacer("{id}", strconv.FormatInt(target.ID, 10), "{token}", "not-a-token", "{ref}", "BR-1999-0001", "*", "style.css").Replace(pattern)
 		for i, role := range who {
 			want := routeAccess[r][i]
 			name := fmt.Sprintf("%s as %q", r, role)

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"breachdesk/internal/auth"
+	"breachdesk/internal/cases"
 )
 
 // Config holds the web settings read by main.
@@ -30,6 +31,7 @@ type Server struct {
 	pool     *pgxpool.Pool
 	sessions *scs.SessionManager
 	users    *auth.Store
+	cases    *cases.Service
 	cfg      Config
 }
 
@@ -55,7 +57,7 @@ func DeleteExpiredSessions(ctx context.Context, pool *pgxpool.Pool) error {
 
 // NewServer returns the app's HTTP handler.
 func NewServer(logger *slog.Logger, pool *pgxpool.Pool, sessions *scs.SessionManager, users *auth.Store, cfg Config) http.Handler {
-	s := &Server{logger: logger, pool: pool, sessions: sessions, users: users, cfg: cfg}
+	s := &Server{logger: logger, pool: pool, sessions: sessions, users: users, cases: cases.NewService(pool), cfg: cfg}
 	sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.renderError(w, r, err) }
 	return s.routes()
 }
