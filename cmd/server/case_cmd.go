@@ -92,7 +92,7 @@ func caseCmd(ctx context.Context, cfg config, logger *slog.Logger, args []string
 		fmt.Fprintln(stdout, c.Reference)
 		return nil
 	case "set":
-		return caseSet(ctx, pool, svc, ref, fs, args, stdout)
+		return caseSet(ctx, pool, svc, ref, fs, args, &as, &reason, &status, stdout)
 	case "show":
 		return caseShow(ctx, svc, ref, asJSON, stdout)
 	default:
@@ -108,7 +108,10 @@ func caseCmd(ctx context.Context, cfg config, logger *slog.Logger, args []string
 	}
 }
 
-func caseSet(ctx context.Context, pool *pgxpool.Pool, svc *cases.Service, ref string, fs *flag.FlagSet, args []string, stdout io.Writer) error {
+// caseSet loads the case, then parses the fact flags on top of its current
+// facts (fs already binds --as, --reason and --status to the pointers).
+func caseSet(ctx context.Context, pool *pgxpool.Pool, svc *cases.Service, ref string, fs *flag.FlagSet, args []string,
+	as, reason, status *string, stdout io.Writer) error {
 	c, err := svc.Get(ctx, ref)
 	if err != nil {
 		return fmt.Errorf("case set %s: %w", ref, err)
@@ -119,8 +122,7 @@ func caseSet(ctx context.Context, pool *pgxpool.Pool, svc *cases.Service, ref st
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("case set: %w", err)
 	}
-	as, reason, status := fs.Lookup("as").Value.String(), fs.Lookup("reason").Value.String(), fs.Lookup("status").Value.String()
-	actor, err := cliActor(ctx, pool, as)
+	actor, err := cliActor(ctx, pool, *as)
 	if err != nil {
 		return err
 	}
@@ -130,17 +132,18 @@ func caseSet(ctx context.Context, pool *pgxpool.Pool, svc *cases.Service, ref st
 		}
 	}
 	// Reopen first, so facts can change on a case that was closed.
-	if status != "" && c.Closed() {
-		if c, err = svc.SetStatus(ctx, actor, ref, c.Version, status, reason); err != nil {
+	newStatus := *status
+	if newStatus != "" && c.Closed() {
+		if c, err = svc.SetStatus(ctx, actor, ref, c.Version, newStatus, *reason); err != nil {
 			return fmt.Errorf("case set: %w", err)
 		}
-		status = ""
+		newStatus = ""
 	}
-	if c, err = svc.Update(ctx, actor, ref, c.Version, facts, reason); err != nil {
+	if c, err = svc.Update(ctx, actor, ref, c.Version, facts, *reason); err != nil {
 		return fmt.Errorf("case set: %w", err)
 	}
-	if status != "" {
-		if c, err = svc.SetStatus(ctx, actor, ref, c.Version, status, reason); err != nil {
+	if newStatus != "" {
+		if c, err = svc.SetStatus(ctx, actor, ref, c.Version, newStatus, *reason); err != nil {
 			return fmt.Errorf("case set: %w", err)
 		}
 	}

@@ -2,9 +2,8 @@ package auth
 
 import (
 	"errors"
-	"maps"
-	"slices"
-	"strings"
+
+	"breachdesk/internal/validation"
 )
 
 // Errors returned by this package. Callers compare with errors.Is.
@@ -28,20 +27,7 @@ var (
 	ErrEmailTaken = errors.New("an account with this e-mail already exists")
 )
 
-// ValidationError lists what is wrong with user input, field by field. Its
-// messages are written for the person who typed the input.
-type ValidationError struct {
-	Fields map[string]string
-}
+// ValidationError lists what is wrong with user input, field by field.
+type ValidationError = validation.Error
 
-func (e *ValidationError) Error() string {
-	parts := make([]string, 0, len(e.Fields))
-	for _, f := range slices.Sorted(maps.Keys(e.Fields)) {
-		parts = append(parts, f+": "+e.Fields[f])
-	}
-	return strings.Join(parts, " ")
-}
-
-func invalid(field, msg string) *ValidationError {
-	return &ValidationError{Fields: map[string]string{field: msg}}
-}
+func invalid(field, msg string) *ValidationError { return validation.Field(field, msg) }

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"breachdesk/internal/validation"
 )
 
 // Errors returned by this package; compare with errors.Is.
@@ -21,22 +23,8 @@ var (
 	ErrClosed = errors.New("the case is closed; reopen it to change it")
 )
 
-// ValidationError lists bad input field by field, in words for the person
-// who typed it.
-type ValidationError struct{ Fields map[string]string }
-
-func (e *ValidationError) Error() string {
-	keys := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ": " + e.Fields[k]
-	}
-	return strings.Join(parts, "; ")
-}
+// ValidationError lists bad input field by field.
+type ValidationError = validation.Error
 
 // Option is a value of a fixed list with its label.
 type Option struct{ Value, Label string }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -148,9 +147,3 @@ func (s *Service) AddNote(ctx context.Context, actor Actor, ref, text string) er
 		return appendEvent(ctx, tx, c.ID, actor, "note", map[string]any{"text": text})
 	})
 }
-
-// EventKinds lists the kinds of timeline events, for filters.
-var EventKinds = slices.Sorted(slices.Values([]string{
-	"case.opened", "case.updated", "case.status", "case.closed", "case.reopened", "note",
-	"task.status", "clock.added",
-}))

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -15,9 +14,7 @@ import (
 func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	c, err := s.cases.Get(ctx, strings.ToUpper(chi.URLParam(r, "ref")))
-	if errors.Is(err, cases.ErrNotFound) {
-		return errNotFound
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	v := templates.CaseView{Case: c, Now: time.Now()}

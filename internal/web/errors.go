@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"breachdesk/internal/auth"
+	"breachdesk/internal/cases"
 	"breachdesk/internal/db"
 	"breachdesk/templates"
 )
@@ -37,7 +38,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	status, title, msg := http.StatusInternalServerError, "Something went wrong",
 		"The request could not be completed. It has been logged; please try again, and quote the reference below if it keeps happening."
 	switch {
-	case errors.Is(err, errNotFound), errors.Is(err, auth.ErrNotFound):
+	case errors.Is(err, errNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, cases.ErrNotFound):
 		status, title, msg = http.StatusNotFound, "Page not found", "There is no page at this address."
 	case errors.Is(err, errMethod):
 		status, title, msg = http.StatusMethodNotAllowed, "Not allowed", "This address does not accept that kind of request."
@@ -48,8 +49,10 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 			"This form was sent from another site, so it was refused to protect your account. Nothing was changed. Open Breachdesk directly and try again."
 	case errors.Is(err, errBadRequest):
 		status, title, msg = http.StatusBadRequest, "Bad request", "The request could not be read. Reload the page and try again."
-	case errors.Is(err, auth.ErrStale):
+	case errors.Is(err, auth.ErrStale), errors.Is(err, cases.ErrStale):
 		status, title, msg = http.StatusConflict, "Changed meanwhile", "Someone else changed this record since you loaded it. Nothing was overwritten; reload and try again."
+	case errors.Is(err, cases.ErrClosed):
+		status, title, msg = http.StatusConflict, "Case closed", "This case is closed and read-only. Reopen it to change it."
 	case db.IsUnavailable(err):
 		status, title, msg = http.StatusServiceUnavailable, "Database unavailable",
 			"Breachdesk cannot reach its database right now. Nothing was lost; try again in a moment."
