@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // time zones work on machines without a zoneinfo database
 
 	"golang.org/x/term"
 

@@ -58,7 +58,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password, client string
 	var hash string
 	err := s.pool.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE email = $1`, email).Scan(
 		&u.ID, &u.Email, &u.DisplayName, &u.Role, &u.MustChangePassword, &u.Active,
-		&u.SessionEpoch, &u.Version, &u.CreatedAt, &hash)
+		&u.SessionEpoch, &u.TimeZone, &u.Version, &u.CreatedAt, &hash)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return User{}, fmt.Errorf("load user: %w", err)
 	}

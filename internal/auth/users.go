@@ -25,8 +25,18 @@ type User struct {
 	// SessionEpoch changes when the password is reset or the account is
 	// disabled; a session opened under an older epoch is void.
 	SessionEpoch int
-	Version      int
-	CreatedAt    time.Time
+	// TimeZone is the IANA zone the user reads and types times in.
+	TimeZone  string
+	Version   int
+	CreatedAt time.Time
+}
+
+// Location returns the user's time zone, UTC when it cannot be loaded.
+func (u User) Location() *time.Location {
+	if loc, err := time.LoadLocation(u.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
 }
 
 // Can reports whether the user may perform a: the account is active and its
@@ -52,12 +62,12 @@ type Store struct {
 // NewStore returns a Store on pool.
 func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
-const userColumns = `id, email, display_name, role, must_change_password, active, session_epoch, version, created_at`
+const userColumns = `id, email, display_name, role, must_change_password, active, session_epoch, time_zone, version, created_at`
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
 	err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.Role, &u.MustChangePassword, &u.Active,
-		&u.SessionEpoch, &u.Version, &u.CreatedAt)
+		&u.SessionEpoch, &u.TimeZone, &u.Version, &u.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
@@ -257,4 +267,15 @@ func (s *Store) ChangePassword(ctx context.Context, id int64, current, next stri
 		UPDATE users SET password_hash = $2, must_change_password = false, session_epoch = session_epoch + 1,
 		       version = version + 1, updated_at = now()
 		WHERE id = $1 RETURNING `+userColumns, id, newHash))
+}
+
+// SetTimeZone sets the zone the user reads times in. It returns a
+// *ValidationError on the time_zone field for a name that is not an IANA
+// zone such as Europe/Berlin or America/New_York.
+func (s *Store) SetTimeZone(ctx context.Context, id int64, zone string) (User, error) {
+	zone = strings.TrimSpace(zone)
+	if _, err := time.LoadLocation(zone); err != nil || zone == "" || zone == "Local" {
+		return User{}, invalid("time_zone", fmt.Sprintf("%q is not a time zone name such as Europe/Berlin or America/New_York.", zone))
+	}
+	return scanUser(s.pool.QueryRow(ctx, `UPDATE users SET time_zone = $2, updated_at = now() WHERE id = $1 RETURNING `+userColumns, id, zone))
 }

@@ -93,3 +93,30 @@ func (s *Service) SetTaskStatus(ctx context.Context, actor Actor, ref string, ta
 		})
 	})
 }
+
+// MyTask is an open task of a user, with its case.
+type MyTask struct {
+	Task
+	CaseReference string
+	CaseTitle     string
+}
+
+// MyTasks returns the open and in-progress tasks owned by userID on cases
+// that are not closed, overdue first, then by due time.
+func (s *Service) MyTasks(ctx context.Context, userID int64) ([]MyTask, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT t.id, t.case_id, t.position, t.phase, t.title, t.detail, t.owner_id, '', t.due_at, t.status,
+		       t.na_reason, t.version, t.completed_at, c.reference, c.title
+		FROM case_tasks t JOIN cases c ON c.id = t.case_id
+		WHERE t.owner_id = $1 AND t.status IN ('open', 'in_progress') AND c.status <> 'closed'
+		ORDER BY t.due_at, t.id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("my tasks: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (MyTask, error) {
+		var t MyTask
+		err := r.Scan(&t.ID, &t.CaseID, &t.Position, &t.Phase, &t.Title, &t.Detail, &t.OwnerID, &t.OwnerName,
+			&t.DueAt, &t.Status, &t.NAReason, &t.Version, &t.CompletedAt, &t.CaseReference, &t.CaseTitle)
+		return t, err
+	})
+}

@@ -88,14 +88,10 @@ func appendEvent(ctx context.Context, tx pgx.Tx, caseID int64, actor Actor, kind
 	if err != nil {
 		return err
 	}
-	var actorID *int64
-	if actor.ID != 0 {
-		actorID = &actor.ID
-	}
 	_, err = tx.Exec(ctx, `
 		INSERT INTO case_events (case_id, seq, at, actor_id, actor, kind, payload, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		caseID, seq, at, actorID, actor.Email, kind, body, prev, hash)
+		caseID, seq, at, nullID(actor.ID), actor.Email, kind, body, prev, hash)
 	if err != nil {
 		return fmt.Errorf("append %s event: %w", kind, err)
 	}

@@ -4,13 +4,14 @@ import (
 	"net/http"
 	"time"
 
+	"breachdesk/internal/cases"
 	"breachdesk/templates"
 )
 
 func (s *Server) casesList(w http.ResponseWriter, r *http.Request) error {
-	items, err := s.cases.ListOpen(r.Context(), 200)
+	page, err := s.cases.List(r.Context(), cases.ListFilter{})
 	if err != nil {
 		return err
 	}
-	return render(w, r, http.StatusOK, templates.CasesPage(s.base(r, "Cases", "cases"), items, time.Now()))
+	return render(w, r, http.StatusOK, templates.CasesPage(s.base(r, "Cases", "cases"), page.Items, time.Now()))
 }
