@@ -3,7 +3,12 @@
 // internal/web.
 package templates
 
-import "breachdesk/internal/auth"
+import (
+	"slices"
+	"time"
+
+	"breachdesk/internal/auth"
+)
 
 // Base is what every page needs to know about the request.
 type Base struct {
@@ -15,7 +20,31 @@ type Base struct {
 	// Nav names the active navigation item ("cases", "admin", "account").
 	Nav       string
 	RequestID string
+	// Zone is the viewer's time zone; nil means UTC.
+	Zone *time.Location
 }
+
+// Loc returns the viewer's zone.
+func (b Base) Loc() *time.Location {
+	if b.Zone == nil {
+		return time.UTC
+	}
+	return b.Zone
+}
+
+// When formats an instant in the viewer's zone, the zone named.
+func (b Base) When(t time.Time) string { return t.In(b.Loc()).Format("Mon 2 Jan 2006, 15:04 MST") }
+
+// WhenPtr is When for an optional time; "not known" when nil.
+func (b Base) WhenPtr(t *time.Time) string {
+	if t == nil {
+		return "not known"
+	}
+	return b.When(*t)
+}
+
+// ZoneName is the viewer's zone as an IANA name.
+func (b Base) ZoneName() string { return b.Loc().String() }
 
 // CanAdmin reports whether the navigation shows the Admin link.
 func (b Base) CanAdmin() bool { return b.User != nil && b.User.Can(auth.ActManageUsers) }
@@ -24,6 +53,8 @@ func (b Base) CanAdmin() bool { return b.User != nil && b.User.Can(auth.ActManag
 // refused form re-renders with what the user typed.
 type Form struct {
 	Values map[string]string
+	// Multi holds the values of fields that repeat (check boxes).
+	Multi  map[string][]string
 	Errors map[string]string
 	// Message is an error about the form as a whole.
 	Message string
@@ -34,3 +65,6 @@ func (f Form) Get(name string) string { return f.Values[name] }
 
 // Err returns the error message of field name, or "".
 func (f Form) Err(name string) string { return f.Errors[name] }
+
+// Has reports whether the repeated field name holds value.
+func (f Form) Has(name, value string) bool { return slices.Contains(f.Multi[name], value) }

@@ -73,12 +73,12 @@ func TestGeneratePasswordIsValidAndRandom(t *testing.T) {
 func TestPolicy(t *testing.T) {
 	t.Parallel()
 	want := map[Role][]Action{
-		RoleAdmin:    {ActViewCases, ActEditCases, ActManageUsers, ActOwnAccount},
+		RoleAdmin:    {ActViewCases, ActEditCases, ActManageUsers, ActManageOrg, ActOwnAccount},
 		RoleOfficer:  {ActViewCases, ActEditCases, ActOwnAccount},
 		RoleReviewer: {ActViewCases, ActOwnAccount},
 		RoleAuditor:  {ActViewCases, ActOwnAccount},
 	}
-	all := []Action{ActViewCases, ActEditCases, ActManageUsers, ActOwnAccount}
+	all := []Action{ActViewCases, ActEditCases, ActManageUsers, ActManageOrg, ActOwnAccount}
 	for _, role := range Roles {
 		allowed := map[Action]bool{}
 		for _, a := range want[role] {

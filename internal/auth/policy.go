@@ -52,11 +52,12 @@ const (
 	ActViewCases   Action = "cases.view"
 	ActEditCases   Action = "cases.edit"
 	ActManageUsers Action = "users.manage"
+	ActManageOrg   Action = "org.manage"  // organisation settings and playbooks
 	ActOwnAccount  Action = "account.own" // change one's own password, log out
 )
 
 var policy = map[Role]map[Action]bool{
-	RoleAdmin:    {ActViewCases: true, ActEditCases: true, ActManageUsers: true, ActOwnAccount: true},
+	RoleAdmin:    {ActViewCases: true, ActEditCases: true, ActManageUsers: true, ActManageOrg: true, ActOwnAccount: true},
 	RoleOfficer:  {ActViewCases: true, ActEditCases: true, ActOwnAccount: true},
 	RoleReviewer: {ActViewCases: true, ActOwnAccount: true},
 	RoleAuditor:  {ActViewCases: true, ActOwnAccount: true},

@@ -192,3 +192,9 @@ func (s *Service) Timeline(ctx context.Context, caseID int64, f TimelineFilter) 
 	})
 	return p, err
 }
+
+// EventKinds lists the kinds of timeline events, for filters.
+var EventKinds = []string{
+	"case.opened", "case.updated", "case.status", "case.closed", "case.reopened", "clock.added", "note",
+	"task.status", "task.environments", "task.environment", "evidence.added", "evidence.downloaded",
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"breachdesk/internal/auth"
+	"breachdesk/internal/cases"
 	"breachdesk/internal/db/dbtest"
 )
 
@@ -166,4 +167,33 @@ func location(res *http.Response) string {
 		return ""
 	}
 	return loc.Path
+}
+
+// caseWithEvidence opens a case owned by a new officer and adds a PDF as
+// evidence on its first task.
+func (a *testApp) caseWithEvidence() (cases.Case, cases.Task, cases.Evidence) {
+	a.t.Helper()
+	ctx := context.Background()
+	owner := a.user(auth.RoleOfficer)
+	svc := cases.NewService(a.pool)
+	act := cases.Actor{ID: owner.ID, Email: owner.Email}
+	c, err := svc.Open(ctx, act, cases.NewCase{Facts: cases.Facts{
+		Title: "Support permission set exported Contacts", Severity: "critical", OwnerID: owner.ID,
+		DiscoveredAt: time.Now().Add(-70 * time.Hour).UTC().Truncate(time.Minute),
+	}})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	tasks, err := svc.Tasks(ctx, c.ID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if err := svc.AddEvidence(ctx, act, c.Reference, tasks[0].ID, "Revocation log", &cases.Upload{Name: "revocation.txt", Data: []byte("tokens revoked 09:40\n")}); err != nil {
+		a.t.Fatal(err)
+	}
+	ev, err := svc.Evidence(ctx, c.ID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return c, tasks[0], ev[0]
 }

@@ -2,30 +2,54 @@ package web
 
 import (
 	"net/http"
-	"strings"
+	"net/url"
+	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
+	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
 	"breachdesk/templates"
 )
 
 func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) error {
+	return s.renderCase(w, r, http.StatusOK, "", templates.Form{})
+}
+
+// renderCase renders the case page with status; actionErr and f explain a
+// refused form of the page.
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, actionErr string, f templates.Form) error {
 	ctx := r.Context()
-	c, err := s.cases.Get(ctx, strings.ToUpper(chi.URLParam(r, "ref")))
+	c, err := s.cases.Get(ctx, caseRef(r))
 	if err != nil {
 		return err
 	}
-	v := templates.CaseView{Case: c, Now: time.Now()}
+	q := url.Values{}
+	if k := r.URL.Query().Get("kind"); k != "" {
+		q.Set("kind", k)
+	}
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 1)
+	v := templates.CaseView{Case: c, Now: time.Now(), CanEdit: currentUser(r).Can(auth.ActEditCases),
+		ActionError: actionErr, Form: f, TimelineQuery: q, TimelinePage: page}
 	if v.Deadlines, err = s.cases.Deadlines(ctx, c); err != nil {
 		return err
 	}
 	if v.Tasks, err = s.cases.Tasks(ctx, c.ID); err != nil {
 		return err
 	}
-	if v.Timeline, err = s.cases.Timeline(ctx, c.ID, cases.TimelineFilter{PerPage: 50}); err != nil {
+	evidence, err := s.cases.Evidence(ctx, c.ID)
+	if err != nil {
 		return err
 	}
-	return render(w, r, http.StatusOK, templates.CasePage(s.base(r, c.Reference, "cases"), v))
+	v.Evidence = map[int64][]cases.Evidence{}
+	for _, e := range evidence {
+		v.Evidence[e.TaskID] = append(v.Evidence[e.TaskID], e)
+	}
+	if v.Envs, err = s.cases.Environments(ctx, c.ID); err != nil {
+		return err
+	}
+	if v.Timeline, err = s.cases.Timeline(ctx, c.ID, cases.TimelineFilter{Kind: q.Get("kind"), Page: page, PerPage: 50}); err != nil {
+		return err
+	}
+	return render(w, r, status, templates.CasePage(s.base(r, c.Reference, "cases"), v))
 }

@@ -43,7 +43,7 @@ func TestCaseListAndPageShowClocksTasksAndTimeline(t *testing.T) {
 	if !strings.Contains(clock.Text(), "UTC") || !strings.Contains(clock.Text(), "Under 6 h") || !strings.Contains(clock.Text(), "left") {
 		t.Errorf("clock text %q: want the zone named, the band in words and the time left", clock.Text())
 	}
-	if n := d.Find(`[data-testid="tasks"] tbody tr`).Length(); n != 10 {
+	if n := d.Find(`[data-testid="tasks"] > li`).Length(); n != 10 {
 		t.Errorf("%d task rows", n)
 	}
 	if !strings.Contains(text(d, "timeline"), "case.opened") {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -23,9 +24,15 @@ const maxFormBytes = 64 << 10
 
 // base returns the request-wide view data; it pops the flash message.
 func (s *Server) base(r *http.Request, title, nav string) templates.Base {
+	u := currentUser(r)
+	var zone *time.Location
+	if u != nil {
+		zone = u.Location()
+	}
 	return templates.Base{
 		Title:     title,
-		User:      currentUser(r),
+		User:      u,
+		Zone:      zone,
 		Flash:     s.sessions.PopString(r.Context(), sessFlash),
 		Nav:       nav,
 		RequestID: RequestID(r.Context()),

@@ -37,8 +37,30 @@ func (s *Server) routes() http.Handler {
 			r.With(s.allow(auth.ActOwnAccount)).Get("/account/password", s.handle(s.passwordForm))
 			r.With(s.allow(auth.ActOwnAccount)).Post("/account/password", s.handle(s.passwordSubmit))
 			r.With(s.allow(auth.ActViewCases)).Get("/", http.RedirectHandler("/cases", http.StatusSeeOther).ServeHTTP)
+			r.With(s.allow(auth.ActOwnAccount)).Get("/account", s.handle(s.accountForm))
+			r.With(s.allow(auth.ActOwnAccount)).Post("/account/time-zone", s.handle(s.accountTimeZone))
+
+			// Reading cases: every role. Downloads are recorded on the timeline.
 			r.With(s.allow(auth.ActViewCases)).Get("/cases", s.handle(s.casesList))
 			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}", s.handle(s.caseShow))
+			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/evidence/{evidence}", s.handle(s.evidenceDownload))
+			r.With(s.allow(auth.ActViewCases)).Get("/tasks/mine", s.handle(s.myTasks))
+		})
+
+		// Changing cases: officers and admins.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser, s.allow(auth.ActEditCases))
+			r.Get("/cases/new", s.handle(s.caseNew))
+			r.Post("/cases", s.handle(s.caseCreate))
+			r.Get("/cases/{ref}/edit", s.handle(s.caseEdit))
+			r.Post("/cases/{ref}/edit", s.handle(s.caseUpdate))
+			r.Post("/cases/{ref}/status", s.handle(s.caseStatus))
+			r.Post("/cases/{ref}/notes", s.handle(s.caseNote))
+			r.Post("/cases/{ref}/clocks", s.handle(s.caseClock))
+			r.Post("/cases/{ref}/tasks/{task}/status", s.handle(s.taskStatus))
+			r.Post("/cases/{ref}/tasks/{task}/evidence", s.handle(s.taskEvidence))
+			r.Post("/cases/{ref}/tasks/{task}/environments", s.handle(s.taskTrackEnvironments))
+			r.Post("/cases/{ref}/tasks/{task}/environments/{env}", s.handle(s.taskEnvironment))
 		})
 
 		// Administrators.
@@ -49,6 +71,17 @@ func (s *Server) routes() http.Handler {
 			r.Post("/admin/users/{id}/role", s.handle(s.adminUserRole))
 			r.Post("/admin/users/{id}/active", s.handle(s.adminUserActive))
 			r.Post("/admin/users/{id}/reset-password", s.handle(s.adminUserResetPassword))
+		})
+
+		// Organisation settings and playbooks: administrators.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser, s.allow(auth.ActManageOrg))
+			r.Get("/admin/settings", s.handle(s.adminSettings))
+			r.Post("/admin/settings", s.handle(s.adminSettingsSave))
+			r.Get("/admin/playbooks", s.handle(s.adminPlaybooks))
+			r.Post("/admin/playbooks", s.handle(s.adminPlaybookCreate))
+			r.Post("/admin/playbooks/{playbook}/tasks", s.handle(s.adminPlaybookTaskAdd))
+			r.Post("/admin/playbooks/{playbook}/tasks/{task}/delete", s.handle(s.adminPlaybookTaskRemove))
 		})
 	})
 	return r

@@ -20,30 +20,52 @@ import (
 // Columns: anonymous, admin, officer, reviewer, auditor. "303 /x" is a
 // redirect to /x.
 var routeAccess = map[string][5]string{
-	"GET /healthz":                          {"200", "200", "200", "200", "200"},
-	"GET /readyz":                           {"200", "200", "200", "200", "200"},
-	"GET /static/*":                         {"200", "200", "200", "200", "200"},
-	"GET /login":                            {"200", "303 /cases", "303 /cases", "303 /cases", "303 /cases"},
-	"POST /login":                           {"401", "401", "401", "401", "401"},
-	"GET /setup/{token}":                    {"404", "404", "404", "404", "404"},
-	"POST /setup/{token}":                   {"404", "404", "404", "404", "404"},
-	"POST /logout":                          {"303 /login", "303 /login", "303 /login", "303 /login", "303 /login"},
-	"GET /account/password":                 {"303 /login", "200", "200", "200", "200"},
-	"POST /account/password":                {"303 /login", "422", "422", "422", "422"},
-	"GET /":                                 {"303 /login", "303 /cases", "303 /cases", "303 /cases", "303 /cases"},
-	"GET /cases":                            {"303 /login", "200", "200", "200", "200"},
-	"GET /cases/{ref}":                      {"303 /login", "404", "404", "404", "404"},
-	"GET /admin/users":                      {"303 /login", "200", "403", "403", "403"},
-	"POST /admin/users":                     {"303 /login", "422", "403", "403", "403"},
-	"POST /admin/users/{id}/role":           {"303 /login", "400", "403", "403", "403"},
-	"POST /admin/users/{id}/active":         {"303 /login", "400", "403", "403", "403"},
-	"POST /admin/users/{id}/reset-password": {"303 /login", "400", "403", "403", "403"},
+	"GET /healthz":                                {"200", "200", "200", "200", "200"},
+	"GET /readyz":                                 {"200", "200", "200", "200", "200"},
+	"GET /static/*":                               {"200", "200", "200", "200", "200"},
+	"GET /login":                                  {"200", "303 /cases", "303 /cases", "303 /cases", "303 /cases"},
+	"POST /login":                                 {"401", "401", "401", "401", "401"},
+	"GET /setup/{token}":                          {"404", "404", "404", "404", "404"},
+	"POST /setup/{token}":                         {"404", "404", "404", "404", "404"},
+	"POST /logout":                                {"303 /login", "303 /login", "303 /login", "303 /login", "303 /login"},
+	"GET /account/password":                       {"303 /login", "200", "200", "200", "200"},
+	"POST /account/password":                      {"303 /login", "422", "422", "422", "422"},
+	"GET /":                                       {"303 /login", "303 /cases", "303 /cases", "303 /cases", "303 /cases"},
+	"GET /cases":                                  {"303 /login", "200", "200", "200", "200"},
+	"GET /cases/{ref}":                            {"303 /login", "200", "200", "200", "200"},
+	"GET /cases/{ref}/evidence/{evidence}":        {"303 /login", "200", "200", "200", "200"},
+	"GET /tasks/mine":                             {"303 /login", "200", "200", "200", "200"},
+	"GET /account":                                {"303 /login", "200", "200", "200", "200"},
+	"POST /account/time-zone":                     {"303 /login", "422", "422", "422", "422"},
+	"GET /cases/new":                              {"303 /login", "200", "200", "403", "403"},
+	"POST /cases":                                 {"303 /login", "422", "422", "403", "403"},
+	"GET /cases/{ref}/edit":                       {"303 /login", "200", "200", "403", "403"},
+	"POST /cases/{ref}/edit":                      {"303 /login", "422", "422", "403", "403"},
+	"POST /cases/{ref}/status":                    {"303 /login", "422", "422", "403", "403"},
+	"POST /cases/{ref}/notes":                     {"303 /login", "422", "422", "403", "403"},
+	"POST /cases/{ref}/clocks":                    {"303 /login", "422", "422", "403", "403"},
+	"POST /cases/{ref}/tasks/{task}/status":       {"303 /login", "422", "422", "403", "403"},
+	"POST /cases/{ref}/tasks/{task}/evidence":     {"303 /login", "400", "400", "403", "403"},
+	"POST /cases/{ref}/tasks/{task}/environments": {"303 /login", "303 /cases/{ref}", "303 /cases/{ref}", "403", "403"},
+	"POST /cases/{ref}/tasks/{task}/environments/{env}":    {"303 /login", "422", "422", "403", "403"},
+	"GET /admin/settings":                                  {"303 /login", "200", "403", "403", "403"},
+	"POST /admin/settings":                                 {"303 /login", "422", "403", "403", "403"},
+	"GET /admin/playbooks":                                 {"303 /login", "200", "403", "403", "403"},
+	"POST /admin/playbooks":                                {"303 /login", "422", "403", "403", "403"},
+	"POST /admin/playbooks/{playbook}/tasks":               {"303 /login", "422", "403", "403", "403"},
+	"POST /admin/playbooks/{playbook}/tasks/{task}/delete": {"303 /login", "404", "403", "403", "403"},
+	"GET /admin/users":                                     {"303 /login", "200", "403", "403", "403"},
+	"POST /admin/users":                                    {"303 /login", "422", "403", "403", "403"},
+	"POST /admin/users/{id}/role":                          {"303 /login", "400", "403", "403", "403"},
+	"POST /admin/users/{id}/active":                        {"303 /login", "400", "403", "403", "403"},
+	"POST /admin/users/{id}/reset-password":                {"303 /login", "400", "403", "403", "403"},
 }
 
 func TestEveryRouteChecksTheRole(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	target := app.user(auth.RoleAuditor)
+	c, task, evidence := app.caseWithEvidence()
 
 	var routes []string
 	s := &Server{sessions: NewSessionManager(nil, 0, 0, false)}
@@ -66,9 +88,11 @@ func TestEveryRouteChecksTheRole(t *testing.T) {
 	who := []auth.Role{"", auth.RoleAdmin, auth.RoleOfficer, auth.RoleReviewer, auth.RoleAuditor}
 	for _, r := range routes {
 		method, pattern, _ := strings.Cut(r, " ")
-		path := strings.NewReplacer("{id}", strconv.FormatInt(target.ID, 10), "{token}", "not-a-token", "{ref}", "BR-1999-0001", "*", "style.css").Replace(pattern)
+		fill := strings.NewReplacer("{id}", strconv.FormatInt(target.ID, 10), "{token}", "not-a-token",
+			"{ref}", c.Reference, "{task}", itoa(task.ID), "{evidence}", itoa(evidence.ID), "{env}", "sandbox", "{playbook}", "999999", "*", "style.css")
+		path := fill.Replace(pattern)
 		for i, role := range who {
-			want := routeAccess[r][i]
+			want := fill.Replace(routeAccess[r][i])
 			name := fmt.Sprintf("%s as %q", r, role)
 			c := app.client()
 			if role != "" {
