@@ -12,12 +12,13 @@ document.addEventListener("submit", function (event) {
 
 // Live countdowns: <span class="countdown" data-due="RFC 3339">. The server
 // renders the same text, so the page is right without this script.
+function pad(n) { return n < 10 ? "0" + n : "" + n; }
 function formatLeft(ms) {
   var suffix = " left";
   if (ms <= 0) { ms = -ms; suffix = " overdue"; }
-  var m = Math.round(ms / 60000);
-  var d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60);
-  return d + "d " + h + "h " + (m % 60) + "m" + suffix;
+  var s = Math.floor(ms / 1000);
+  return Math.floor(s / 86400) + "d " + pad(Math.floor(s % 86400 / 3600)) + "h " +
+    pad(Math.floor(s % 3600 / 60)) + "m " + pad(s % 60) + "s" + suffix;
 }
 function tick() {
   var now = Date.now();

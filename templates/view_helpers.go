@@ -1,6 +1,8 @@
 package templates
 
 import (
+	"encoding/hex"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -36,15 +38,16 @@ func labels(opts []cases.Option, values []string) string {
 	return strings.Join(out, ", ")
 }
 
-// remaining says how long is left until due, or how long it is overdue.
+// remaining says how long is left until due, or how long it is overdue,
+// to the second (static/app.js keeps the same format while it counts).
 func remaining(due, now time.Time) string {
-	d := due.Sub(now).Round(time.Minute)
+	d := due.Sub(now).Truncate(time.Second)
 	suffix := " left"
 	if d <= 0 {
 		d, suffix = -d, " overdue"
 	}
-	h := int(d.Hours())
-	return strconv.Itoa(h/24) + "d " + strconv.Itoa(h%24) + "h " + strconv.Itoa(int(d.Minutes())%60) + "m" + suffix
+	secs := int(d.Seconds())
+	return fmt.Sprintf("%dd %02dh %02dm %02ds%s", secs/86400, secs%86400/3600, secs%3600/60, secs%60, suffix)
 }
 
 var bandLabels = map[cases.Band]string{
@@ -59,4 +62,14 @@ func pageURL(path string, q url.Values, page int) string {
 	}
 	v.Set("page", strconv.Itoa(page))
 	return path + "?" + v.Encode()
+}
+
+func hexOf(b []byte) string { return hex.EncodeToString(b) }
+
+// orNot shows an empty text as "Not recorded".
+func orNot(s string) string {
+	if s == "" {
+		return "Not recorded"
+	}
+	return s
 }

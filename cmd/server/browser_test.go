@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"breachdesk/internal/auth"
 )
 
 // newBrowser starts headless Chromium (Debian's package) for one test.
@@ -171,4 +174,54 @@ func TestBrowserAccountsFlow(t *testing.T) {
 	if got := textOf(t, ctx, `[data-testid="current-role"]`); got != "Compliance officer" {
 		t.Errorf("after the refused cross-site post, login with the unchanged password shows %q", got)
 	}
+}
+
+func TestBrowserCaseFlow(t *testing.T) {
+	app := startApp(t)
+	pool, err := pgxpool.New(context.Background(), app.Env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := auth.NewStore(pool).Create(context.Background(), auth.NewUser{Email: "dana@example.com", DisplayName: "Dana Whitfield",
+		Role: auth.RoleOfficer, Password: "dana's own passphrase"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newBrowser(t)
+	must(t, ctx, "login", chromedp.Navigate(app.URL+"/login"), waitVisible("#email"),
+		fill("#email", "dana@example.com"), fill("#password", "dana's own passphrase"), click("button.primary"),
+		waitVisible(`[data-testid="open-case"]`))
+	discovered := time.Now().Add(-60 * time.Hour).UTC().Format("2006-01-02T15:04")
+	must(t, ctx, "open the case form", click(`[data-testid="open-case"]`), waitVisible("#title"),
+		fill("#title", "OAuth token of the marketing sync app used from abroad"),
+		chromedp.SetValue(chromedp.CSS("#zone"), "UTC"),
+		chromedp.SetValue(chromedp.CSS("#discovered_at"), discovered),
+		click(`input[name="elements"][value="email"]`), click(`input[name="elements"][value="name"]`))
+	screenshot(t, ctx, "10-open-case-form")
+	must(t, ctx, "submit", click("form.card button.primary"), waitVisible(`[data-testid="clocks"]`))
+	if got := textOf(t, ctx, `[data-testid="flash"]`); !strings.Contains(got, "is open") {
+		t.Errorf("flash %q", got)
+	}
+	// The countdown ticks without a reload.
+	first := textOf(t, ctx, `[data-testid="countdown"]`)
+	time.Sleep(1500 * time.Millisecond)
+	second := textOf(t, ctx, `[data-testid="countdown"]`)
+	if first == second || !strings.HasSuffix(second, "left") {
+		t.Errorf("countdown did not tick: %q then %q", first, second)
+	}
+	if got := textOf(t, ctx, `[data-testid="clock"] .clock-band`); !strings.EqualFold(got, "Under 24 h") {
+		t.Errorf("band %q", got)
+	}
+	screenshot(t, ctx, "11-case-page")
+	// Complete the first task; it shows on the timeline.
+	must(t, ctx, "complete a task",
+		chromedp.SetValue(chromedp.CSS(`[data-testid^="task-"] select[name="status"]`), "done"),
+		click(`[data-testid="task-save"]`), waitVisible(`[data-testid="flash"]`))
+	if got := textOf(t, ctx, `[data-testid^="task-"] [data-testid="task-status"]`); got != "Done" {
+		t.Errorf("task status %q", got)
+	}
+	if got := textOf(t, ctx, `[data-testid="event-kind"]`); got != "task.status" {
+		t.Errorf("newest timeline event %q", got)
+	}
+	screenshot(t, ctx, "12-task-done")
 }
