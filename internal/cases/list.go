@@ -47,8 +47,8 @@ func (p ListPage) Pages() int {
 	return (p.Total + p.PerPage - 1) / p.PerPage
 }
 
-// List returns the cases matching f, nearest deadline first, newest
-// reference breaking ties. It returns a *ValidationError for an unknown
+// List returns the cases matching f, nearest deadline first, the older
+// case breaking ties. It returns a *ValidationError for an unknown
 // status.
 func (s *Service) List(ctx context.Context, f ListFilter) (ListPage, error) {
 	if f.PerPage <= 0 {
@@ -90,13 +90,11 @@ func (s *Service) List(ctx context.Context, f ListFilter) (ListPage, error) {
 	}
 	limit, offset := arg(f.PerPage), arg((f.Page-1)*f.PerPage)
 	rows, err := s.pool.Query(ctx, `
-		SELECT c.reference, c.title, c.status, c.severity, u.display_name, d.primary_due,
-		       least(d.primary_due, (SELECT min(k.anchor_at + make_interval(hours => k.hours)) FROM case_clocks k WHERE k.case_id = c.id)) AS next_due
-		FROM cases c
-		JOIN users u ON u.id = c.owner_id
-		CROSS JOIN LATERAL (SELECT c.discovered_at + make_interval(hours => c.primary_clock_hours) AS primary_due) d
+		SELECT c.reference, c.title, c.status, c.severity, u.display_name,
+		       c.discovered_at + make_interval(hours => c.primary_clock_hours), c.next_due_at
+		FROM cases c JOIN users u ON u.id = c.owner_id
 		WHERE `+cond+`
-		ORDER BY next_due, c.id DESC
+		ORDER BY c.next_due_at, c.id
 		LIMIT `+limit+` OFFSET `+offset, args...)
 	if err != nil {
 		return page, fmt.Errorf("list cases: %w", err)

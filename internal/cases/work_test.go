@@ -37,6 +37,13 @@ func TestListFiltersSearchAndPages(t *testing.T) {
 	if want := []string{refs[1], refs[2], refs[0], refs[3]}; strings.Join(order, ",") != strings.Join(want, ",") {
 		t.Errorf("order %v, want %v", order, want)
 	}
+	// An extra clock that runs out sooner moves a case up.
+	if err := f.svc.AddClock(ctx, f.actor, refs[3], "Partner notice", time.Now().Add(-100*time.Hour), 1); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := f.svc.List(ctx, cases.ListFilter{}); p.Items[0].Reference != refs[3] || !p.Items[0].NextDue.Before(p.Items[0].PrimaryDue) {
+		t.Errorf("after a sooner extra clock the first case is %s", p.Items[0].Reference)
+	}
 	if p, _ := f.svc.List(ctx, cases.ListFilter{Overdue: true}); p.Total != 1 || p.Items[0].Reference != refs[1] {
 		t.Errorf("overdue filter: %+v", p)
 	}

@@ -26,19 +26,19 @@ const testPassword = "correct horse battery"
 
 // testApp is the whole web app on a fresh database, served by httptest.
 type testApp struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	pool  *pgxpool.Pool
 	users *auth.Store
 }
 
-func newTestApp(t *testing.T) *testApp {
+func newTestApp(t testing.TB) *testApp {
 	t.Helper()
 	pool, _ := dbtest.New(t)
 	return newTestAppOn(t, pool)
 }
 
-func newTestAppOn(t *testing.T, pool *pgxpool.Pool) *testApp {
+func newTestAppOn(t testing.TB, pool *pgxpool.Pool) *testApp {
 	t.Helper()
 	logger := slog.New(LogHandler(slog.NewTextHandler(io.Discard, nil)))
 	if testing.Verbose() {
@@ -52,7 +52,7 @@ func newTestAppOn(t *testing.T, pool *pgxpool.Pool) *testApp {
 	return &testApp{t: t, srv: srv, pool: pool, users: users}
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
@@ -77,7 +77,7 @@ func randomSuffix() string { return rand.Text()[:10] }
 // client is a browser-like client: it keeps cookies, sends a same-origin
 // Origin header on posts and does not follow redirects.
 type client struct {
-	t   *testing.T
+	t   testing.TB
 	app *testApp
 	hc  *http.Client
 }
