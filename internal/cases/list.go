@@ -25,7 +25,7 @@ type ListItem struct {
 type ListFilter struct {
 	Status  string // one of Statuses, "all", or "" for every status but closed
 	OwnerID int64  // 0 for anyone
-	Overdue bool   // only cases whose primary clock has run out
+	Overdue bool   // only cases with a clock that has run out
 	Query   string // matched against reference and title, case-insensitively
 	Page    int    // from 1
 	PerPage int    // default 25, at most 200
@@ -73,7 +73,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) (ListPage, error) {
 		where = append(where, "c.owner_id = "+arg(f.OwnerID))
 	}
 	if f.Overdue {
-		where = append(where, "c.discovered_at + make_interval(hours => c.primary_clock_hours) < now()")
+		where = append(where, "c.next_due_at < now()")
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"

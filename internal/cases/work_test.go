@@ -44,7 +44,7 @@ func TestListFiltersSearchAndPages(t *testing.T) {
 	if p, _ := f.svc.List(ctx, cases.ListFilter{}); p.Items[0].Reference != refs[3] || !p.Items[0].NextDue.Before(p.Items[0].PrimaryDue) {
 		t.Errorf("after a sooner extra clock the first case is %s", p.Items[0].Reference)
 	}
-	if p, _ := f.svc.List(ctx, cases.ListFilter{Overdue: true}); p.Total != 1 || p.Items[0].Reference != refs[1] {
+	if p, _ := f.svc.List(ctx, cases.ListFilter{Overdue: true}); p.Total != 2 || p.Items[0].Reference != refs[3] || p.Items[1].Reference != refs[1] {
 		t.Errorf("overdue filter: %+v", p)
 	}
 	for q, want := range map[string]int{"token": 1, "100%": 1, "_": 1, "BR-": 4, "zulu": 0} {
