@@ -48,6 +48,8 @@ func describe(e cases.Event) string {
 		return fmt.Sprintf("Clock “%s” of %s hours, due %s.", s("label"), s("hours"), s("due"))
 	case "task.status":
 		return withReason(fmt.Sprintf("Task “%s”: %s → %s.", s("title"), s("from"), s("to")))
+	case "task.owner":
+		return fmt.Sprintf("Task “%s” reassigned: %s → %s.", s("title"), shown(p["from"]), s("to"))
 	case "task.environments":
 		return fmt.Sprintf("Task “%s” tracked per environment.", s("task"))
 	case "task.environment":

@@ -226,6 +226,23 @@ func TestTaskLifecycle(t *testing.T) {
 	if tasks[1].Status != "done" || tasks[1].CompletedAt == nil {
 		t.Errorf("task after done: %+v", tasks[1])
 	}
+	// Reassign the task; an unknown owner is refused.
+	other, err := auth.NewStore(f.pool).Create(ctx, auth.NewUser{Email: "omar@example.com", DisplayName: "Omar", Role: auth.RoleOfficer, Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.svc.UpdateTask(ctx, f.actor, c.Reference, task.ID, tasks[1].Version, cases.TaskChange{Status: "done", OwnerID: 777777})
+	fieldErr(t, err, "owner")
+	if err := f.svc.UpdateTask(ctx, f.actor, c.Reference, task.ID, tasks[1].Version, cases.TaskChange{Status: "done", OwnerID: other.ID}); err != nil {
+		t.Fatal(err)
+	}
+	tasks, _ = f.svc.Tasks(ctx, c.ID)
+	if tasks[1].OwnerName != "Omar" {
+		t.Errorf("task owner %q", tasks[1].OwnerName)
+	}
+	if p, _ := f.svc.Timeline(ctx, c.ID, cases.TimelineFilter{Kind: "task.owner"}); p.Total != 1 {
+		t.Errorf("%d owner events", p.Total)
+	}
 	if err := f.svc.SetTaskStatus(ctx, f.actor, c.Reference, 999999, 1, "done", ""); !errors.Is(err, cases.ErrNotFound) {
 		t.Errorf("unknown task: %v", err)
 	}

@@ -49,14 +49,29 @@ func (s *Service) Tasks(ctx context.Context, caseID int64) ([]Task, error) {
 }
 
 // SetTaskStatus moves a task of case ref to status if the task is still at
-// version. "not_applicable" needs a reason. Errors: ErrNotFound, ErrStale,
-// ErrClosed (the case is closed), or a *ValidationError.
+// version; UpdateTask with the owner unchanged.
 func (s *Service) SetTaskStatus(ctx context.Context, actor Actor, ref string, taskID int64, version int, status, reason string) error {
-	reason = strings.TrimSpace(reason)
-	if !valid(TaskStatuses, status) {
-		return &ValidationError{Fields: map[string]string{"status": fmt.Sprintf("Unknown task status %q.", status)}}
+	return s.UpdateTask(ctx, actor, ref, taskID, version, TaskChange{Status: status, Reason: reason})
+}
+
+// TaskChange is an edit of a task. OwnerID 0 leaves the owner as it is.
+type TaskChange struct {
+	Status  string
+	OwnerID int64
+	Reason  string
+}
+
+// UpdateTask changes a task's status and owner if the task is still at
+// version, recording one "task.status" and/or "task.owner" event.
+// "not_applicable" needs a reason. Errors: ErrNotFound, ErrStale, ErrClosed
+// (the case is closed), or a *ValidationError (unknown status, missing
+// reason, an owner who is not an active user).
+func (s *Service) UpdateTask(ctx context.Context, actor Actor, ref string, taskID int64, version int, ch TaskChange) error {
+	reason := strings.TrimSpace(ch.Reason)
+	if !valid(TaskStatuses, ch.Status) {
+		return &ValidationError{Fields: map[string]string{"status": fmt.Sprintf("Unknown task status %q.", ch.Status)}}
 	}
-	if status == "not_applicable" && reason == "" {
+	if ch.Status == "not_applicable" && reason == "" {
 		return &ValidationError{Fields: map[string]string{"reason": "Say why the task does not apply."}}
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -65,8 +80,9 @@ func (s *Service) SetTaskStatus(ctx context.Context, actor Actor, ref string, ta
 			return err
 		}
 		var t Task
-		err = tx.QueryRow(ctx, `SELECT id, title, status, version FROM case_tasks WHERE id = $1 AND case_id = $2`, taskID, c.ID).
-			Scan(&t.ID, &t.Title, &t.Status, &t.Version)
+		err = tx.QueryRow(ctx, `SELECT t.id, t.title, t.status, t.version, t.owner_id, coalesce(u.display_name, '')
+			FROM case_tasks t LEFT JOIN users u ON u.id = t.owner_id WHERE t.id = $1 AND t.case_id = $2`, taskID, c.ID).
+			Scan(&t.ID, &t.Title, &t.Status, &t.Version, &t.OwnerID, &t.OwnerName)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
 		} else if err != nil {
@@ -75,22 +91,37 @@ func (s *Service) SetTaskStatus(ctx context.Context, actor Actor, ref string, ta
 		if t.Version != version {
 			return ErrStale
 		}
-		if t.Status == status {
-			return nil
+		if ch.Status != t.Status {
+			naReason := ""
+			if ch.Status == "not_applicable" {
+				naReason = reason
+			}
+			if _, err := tx.Exec(ctx, `
+				UPDATE case_tasks SET status = $2, na_reason = $3, version = version + 1,
+					completed_at = CASE WHEN $2 IN ('done', 'not_applicable') THEN now() END
+				WHERE id = $1`, t.ID, ch.Status, naReason); err != nil {
+				return fmt.Errorf("update task: %w", err)
+			}
+			if err := appendEvent(ctx, tx, c.ID, actor, "task.status", map[string]any{
+				"task_id": t.ID, "title": t.Title, "from": t.Status, "to": ch.Status, "reason": reason,
+			}); err != nil {
+				return err
+			}
 		}
-		naReason := ""
-		if status == "not_applicable" {
-			naReason = reason
+		if ch.OwnerID != 0 && (t.OwnerID == nil || *t.OwnerID != ch.OwnerID) {
+			if err := checkOwner(ctx, tx, ch.OwnerID); err != nil {
+				return err
+			}
+			var name string
+			if err := tx.QueryRow(ctx, `UPDATE case_tasks t SET owner_id = $2, version = t.version + 1 FROM users u
+				WHERE t.id = $1 AND u.id = $2 RETURNING u.display_name`, t.ID, ch.OwnerID).Scan(&name); err != nil {
+				return fmt.Errorf("update task owner: %w", err)
+			}
+			return appendEvent(ctx, tx, c.ID, actor, "task.owner", map[string]any{
+				"task_id": t.ID, "title": t.Title, "from": t.OwnerName, "to": name,
+			})
 		}
-		if _, err := tx.Exec(ctx, `
-			UPDATE case_tasks SET status = $2, na_reason = $3, version = version + 1,
-				completed_at = CASE WHEN $2 IN ('done', 'not_applicable') THEN now() END
-			WHERE id = $1`, t.ID, status, naReason); err != nil {
-			return fmt.Errorf("update task: %w", err)
-		}
-		return appendEvent(ctx, tx, c.ID, actor, "task.status", map[string]any{
-			"task_id": t.ID, "title": t.Title, "from": t.Status, "to": status, "reason": reason,
-		})
+		return nil
 	})
 }
 

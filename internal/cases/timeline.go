@@ -196,5 +196,5 @@ func (s *Service) Timeline(ctx context.Context, caseID int64, f TimelineFilter) 
 // EventKinds lists the kinds of timeline events, for filters.
 var EventKinds = []string{
 	"case.opened", "case.updated", "case.status", "case.closed", "case.reopened", "clock.added", "note",
-	"task.status", "task.environments", "task.environment", "evidence.added", "evidence.downloaded",
+	"task.status", "task.owner", "task.environments", "task.environment", "evidence.added", "evidence.downloaded",
 }

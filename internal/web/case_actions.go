@@ -89,12 +89,14 @@ func (s *Server) taskStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := parseForm(w, r, "status", "reason", "version")
+	f, err := parseForm(w, r, "status", "owner", "reason", "version")
 	if err != nil {
 		return err
 	}
 	version, _ := strconv.Atoi(f.Get("version"))
-	err = s.cases.SetTaskStatus(r.Context(), actor(r), caseRef(r), id, version, f.Get("status"), f.Get("reason"))
+	owner, _ := strconv.ParseInt(f.Get("owner"), 10, 64)
+	err = s.cases.UpdateTask(r.Context(), actor(r), caseRef(r), id, version,
+		cases.TaskChange{Status: f.Get("status"), OwnerID: owner, Reason: f.Get("reason")})
 	return s.actionResult(w, r, err, f, "Task updated.", fmt.Sprintf("#task-%d", id))
 }
 

@@ -31,6 +31,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	page = max(page, 1)
 	v := templates.CaseView{Case: c, Now: time.Now(), CanEdit: currentUser(r).Can(auth.ActEditCases),
 		ActionError: actionErr, Form: f, TimelineQuery: q, TimelinePage: page}
+	if v.CanEdit {
+		if v.Owners, err = s.editors(r); err != nil {
+			return err
+		}
+	}
 	if v.Deadlines, err = s.cases.Deadlines(ctx, c); err != nil {
 		return err
 	}
