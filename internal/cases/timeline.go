@@ -198,3 +198,31 @@ var EventKinds = []string{
 	"case.opened", "case.updated", "case.status", "case.closed", "case.reopened", "clock.added", "note",
 	"task.status", "task.owner", "task.environments", "task.environment", "evidence.added", "evidence.downloaded",
 }
+
+// RecordEvent appends an event to an open case's timeline inside tx, for
+// other domain packages (residents, notices) whose changes belong on it.
+// It locks the case row first, which serialises appends, and returns
+// ErrNotFound or ErrClosed.
+func RecordEvent(ctx context.Context, tx pgx.Tx, caseID int64, actor Actor, kind string, payload any) error {
+	return recordEvent(ctx, tx, caseID, actor, kind, payload, false)
+}
+
+// RecordAccess appends an event about reading a case (a view of personal
+// data in clear, a download, an export); closed cases included.
+func RecordAccess(ctx context.Context, tx pgx.Tx, caseID int64, actor Actor, kind string, payload any) error {
+	return recordEvent(ctx, tx, caseID, actor, kind, payload, true)
+}
+
+func recordEvent(ctx context.Context, tx pgx.Tx, caseID int64, actor Actor, kind string, payload any, closedOK bool) error {
+	var status string
+	err := tx.QueryRow(ctx, `SELECT status FROM cases WHERE id = $1 FOR UPDATE`, caseID).Scan(&status)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	} else if err != nil {
+		return fmt.Errorf("lock case: %w", err)
+	}
+	if status == "closed" && !closedOK {
+		return ErrClosed
+	}
+	return appendEvent(ctx, tx, caseID, actor, kind, payload)
+}

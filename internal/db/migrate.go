@@ -8,6 +8,8 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"breachdesk/migrations"
 )
@@ -32,5 +34,29 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("apply migrations: %w", err)
 	}
-	return len(results), nil
+	n, err := migrateRiver(ctx, pool)
+	return len(results) + n, err
+}
+
+// migrateRiver applies River's own migrations (its job tables) right after
+// ours, under an advisory lock so concurrent starts take turns.
+func migrateRiver(ctx context.Context, pool *pgxpool.Pool) (int, error) {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("river migration lock: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(7215351)`); err != nil {
+		return 0, fmt.Errorf("river migration lock: %w", err)
+	}
+	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock(7215351)`)
+	migrator, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return 0, fmt.Errorf("river migrations: %w", err)
+	}
+	res, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return 0, fmt.Errorf("apply river migrations: %w", err)
+	}
+	return len(res.Versions), nil
 }

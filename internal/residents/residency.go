@@ -29,6 +29,8 @@ type Residency struct {
 	ZIP3 string
 	// DecidedBy names the field that decided, e.g. "Mailing state code".
 	DecidedBy string
+	// Group is the address block that decided ("Mailing").
+	Group string
 	// Conflict is set when the state and the ZIP point to different
 	// jurisdictions; Jurisdiction then follows the state, and ZIPState
 	// holds what the ZIP said.
@@ -48,6 +50,7 @@ func Resolve(blocks []NamedAddress, home string) Residency {
 			continue
 		}
 		if r, ok := resolveBlock(b, home); ok {
+			r.Group = b.Group
 			return r
 		}
 	}

@@ -119,7 +119,7 @@ func looksBinary(b []byte) bool {
 
 // LineError is a problem with one line of the file.
 type LineError struct {
-	Line   int
+	Line   int64
 	Column string
 	Reason string
 }
@@ -139,7 +139,7 @@ func (s *Source) Read() ([]string, int, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, pe.StartLine, &LineError{Line: pe.StartLine, Reason: "the CSV is malformed here (" + pe.Err.Error() + "); a quote may be missing"}
+			return nil, pe.StartLine, &LineError{Line: int64(pe.StartLine), Reason: "the CSV is malformed here (" + pe.Err.Error() + "); a quote may be missing"}
 		}
 		return nil, 0, err
 	}
@@ -148,7 +148,7 @@ func (s *Source) Read() ([]string, int, error) {
 		for i, f := range rec {
 			if !utf8.ValidString(f) {
 				l, _ := s.csv.FieldPos(i)
-				return nil, l, &LineError{Line: l, Reason: "bytes that are not valid UTF-8; if the file came from Excel or Data Loader on Windows, import it again as Windows-1252"}
+				return nil, l, &LineError{Line: int64(l), Reason: "bytes that are not valid UTF-8; if the file came from Excel or Data Loader on Windows, import it again as Windows-1252"}
 			}
 		}
 	}

@@ -1,0 +1,112 @@
+package residents
+
+import "encoding/binary"
+
+// Duplicate reasons, most telling first.
+const (
+	ReasonCRMID       = "crm_id"
+	ReasonEmail       = "email"
+	ReasonNameAddress = "name_address"
+)
+
+// ref names a resident by the import and line that brought it in.
+type ref struct{ importID, line int64 }
+
+// dedupe finds people who appear more than once in a case, across imports:
+// records sharing a CRM Id, an e-mail or a name and postal address are one
+// person (transitively), counted at their earliest record. It keys on the
+// first 8 bytes of each blind index, so it holds no personal data, and its
+// memory grows with the number of records, not their size.
+type dedupe struct {
+	parent []int32 // union-find; a root is the earliest record of a person
+	refs   []ref
+	byKey  map[uint64]int32
+	// demoted records were roots until a later record showed them to be
+	// the same person as an earlier root.
+	demoted map[int32]demotion
+}
+
+type demotion struct {
+	of     int32
+	reason string
+}
+
+func newDedupe() *dedupe {
+	return &dedupe{byKey: map[uint64]int32{}, demoted: map[int32]demotion{}}
+}
+
+func keyOf(kind byte, blind []byte) uint64 {
+	return binary.LittleEndian.Uint64(blind[:8]) ^ uint64(kind)<<56
+}
+
+func (d *dedupe) find(i int32) int32 {
+	for d.parent[i] != i {
+		d.parent[i] = d.parent[d.parent[i]]
+		i = d.parent[i]
+	}
+	return i
+}
+
+// add records a resident with its blind indexes (nil when absent), in
+// order of arrival. It returns the root of the person the resident
+// belongs to and why, or ok=false when it is the first record of a person.
+// existing is true for residents already stored (loaded before an import).
+func (d *dedupe) add(r ref, crmID, email, nameAddr []byte) (root ref, reason string, dup bool) {
+	i := int32(len(d.parent))
+	d.parent = append(d.parent, i)
+	d.refs = append(d.refs, r)
+	for _, k := range []struct {
+		kind   byte
+		blind  []byte
+		reason string
+	}{{1, crmID, ReasonCRMID}, {2, email, ReasonEmail}, {3, nameAddr, ReasonNameAddress}} {
+		if k.blind == nil {
+			continue
+		}
+		key := keyOf(k.kind, k.blind)
+		other, seen := d.byKey[key]
+		if !seen {
+			d.byKey[key] = i
+			continue
+		}
+		a, b := d.find(other), d.find(i)
+		if a == b {
+			continue
+		}
+		// The earlier root stays; the later one joins it.
+		if b < a {
+			a, b = b, a
+		}
+		d.parent[b] = a
+		if b == i {
+			if !dup {
+				reason, dup = k.reason, true
+			}
+		} else {
+			d.demoted[b] = demotion{of: a, reason: k.reason}
+		}
+	}
+	if dup {
+		return d.refs[d.find(i)], reason, true
+	}
+	return ref{}, "", false
+}
+
+// demotions returns the records that turned out to be duplicates after
+// they were stored as first records, with the root they now belong to.
+func (d *dedupe) demotions() map[ref]struct {
+	root   ref
+	reason string
+} {
+	out := map[ref]struct {
+		root   ref
+		reason string
+	}{}
+	for i, dm := range d.demoted {
+		out[d.refs[i]] = struct {
+			root   ref
+			reason string
+		}{d.refs[d.find(dm.of)], dm.reason}
+	}
+	return out
+}

@@ -1,0 +1,510 @@
+package residents
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// MaxReportedErrors bounds the bad rows listed in an import's error
+// report; more are counted but not listed.
+const MaxReportedErrors = 100_000
+
+// ErrCancelled is returned when the officer cancelled the import.
+var ErrCancelled = errors.New("the import was cancelled; nothing was imported")
+
+// Progress is how far an import has got.
+type Progress struct {
+	BytesRead int64
+	RowsRead  int64
+	Bad       int64
+}
+
+// RunOptions configure one run of the import engine.
+type RunOptions struct {
+	ImportID int64
+	CaseID   int64
+	Encoding string
+	Mapping  Mapping
+	// AddressOrder is the order address blocks are tried in; nil for
+	// AddressGroups.
+	AddressOrder []string
+	// HomeCountry is what a blank country means (ISO alpha-2).
+	HomeCountry string
+	// AcceptBadRows commits an import that has unusable rows; otherwise
+	// such an import is rolled back and awaits the officer's decision.
+	AcceptBadRows bool
+	// Progress is called about every half second; returning true cancels.
+	Progress func(Progress) (cancel bool)
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Encoding   string
+	RowsRead   int64
+	Imported   int64
+	Bad        int64
+	Duplicates int64
+	// FooterLines were dropped as a report export's footer.
+	FooterLines int
+	Errors      []LineError
+	// Committed is false when bad rows stopped the import for review.
+	Committed bool
+}
+
+// columns of a header, resolved once.
+type columns struct {
+	header                                      []string
+	crmID, first, last, full, email, phone, els int
+	addr                                        []addrCols
+}
+
+type addrCols struct {
+	group string
+	idx   [7]int // AddressParts order; -1 when unmapped
+}
+
+func resolveColumns(header []string, m Mapping, order []string) columns {
+	pos := map[string]int{}
+	for i, h := range header {
+		if _, dup := pos[h]; !dup {
+			pos[h] = i
+		}
+	}
+	col := func(field string) int {
+		if h, ok := m[field]; ok && h != "" {
+			if i, ok := pos[h]; ok {
+				return i
+			}
+		}
+		return -1
+	}
+	c := columns{header: header, crmID: col(FieldCRMID), first: col(FieldFirstName), last: col(FieldLastName),
+		full: col(FieldFullName), email: col(FieldEmail), phone: col(FieldPhone), els: col(FieldElements)}
+	if len(order) == 0 {
+		order = AddressGroups
+	}
+	for _, g := range order {
+		a := addrCols{group: g}
+		any := false
+		for i, p := range AddressParts {
+			a.idx[i] = col(g + "." + p)
+			any = any || a.idx[i] >= 0
+		}
+		if any {
+			c.addr = append(c.addr, a)
+		}
+	}
+	return c
+}
+
+func field(rec []string, i int) string {
+	if i < 0 || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
+}
+
+// rawRow is a record as read, copied out of the CSV reader's buffer.
+type rawRow struct {
+	line   int64
+	fields []string
+}
+
+// outRow is a record ready to store, less its duplicate status.
+type outRow struct {
+	line   int64
+	values []any
+	blinds [3][]byte
+	bad    *LineError
+}
+
+const residentColumns = 25
+
+var copyColumns = []string{"case_id", "import_id", "line", "jurisdiction", "country", "zip3", "decided_by", "conflict",
+	"zip_state", "elements", "dup_of_import", "dup_of_line", "dup_reason", "enc_crm_id", "enc_first", "enc_last",
+	"enc_full", "enc_email", "enc_phone", "enc_street", "enc_city", "enc_postal", "bi_crm_id", "bi_email", "bi_name_addr"}
+
+func nz(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// convert turns one record into a stored row: residency, elements,
+// encrypted fields and blind indexes. It only reads shared state.
+func convert(rec rawRow, c *columns, opts *RunOptions, s *Sealer, out *outRow) {
+	out.line, out.bad = rec.line, nil
+	f := rec.fields
+	if len(f) != len(c.header) {
+		out.bad = &LineError{Line: rec.line, Reason: fmt.Sprintf("%d fields where the header has %d", len(f), len(c.header))}
+		return
+	}
+	p := Person{CRMID: field(f, c.crmID), First: field(f, c.first), Last: field(f, c.last), Full: field(f, c.full),
+		Email: field(f, c.email), Phone: field(f, c.phone)}
+	if p.CRMID == "" && p.First == "" && p.Last == "" && p.Full == "" && p.Email == "" {
+		out.bad = &LineError{Line: rec.line, Reason: "no name, e-mail or CRM Id, so the person cannot be identified"}
+		return
+	}
+	if c.els >= 0 {
+		if v := field(f, c.els); v != "" {
+			els, err := ParseElements(v)
+			if err != nil {
+				out.bad = &LineError{Line: rec.line, Column: c.header[c.els], Reason: err.Error()}
+				return
+			}
+			p.Elements = els
+		}
+	}
+	p.Addresses = make([]NamedAddress, len(c.addr))
+	for i, a := range c.addr {
+		p.Addresses[i] = NamedAddress{Group: a.group, Address: Address{
+			Street: field(f, a.idx[0]), City: field(f, a.idx[1]), State: field(f, a.idx[2]), StateCode: field(f, a.idx[3]),
+			PostalCode: field(f, a.idx[4]), Country: field(f, a.idx[5]), CountryCode: field(f, a.idx[6]),
+		}}
+	}
+	r := Resolve(p.Addresses, opts.HomeCountry)
+	// The address kept (encrypted) is the one that decided, else the first given.
+	var addr Address
+	for _, a := range p.Addresses {
+		if a.Group == r.Group || (r.Group == "" && !a.empty()) {
+			addr = a.Address
+			break
+		}
+	}
+	var els any
+	if p.Elements != nil {
+		els = p.Elements
+	}
+	crm, email := NormalizeCRMID(p.CRMID), NormalizeEmail(p.Email)
+	v := out.values[:0]
+	v = append(v, opts.CaseID, opts.ImportID, rec.line, nz(r.Jurisdiction), nz(r.Country), nz(r.ZIP3), r.DecidedBy,
+		r.Conflict, nz(r.ZIPState), els, nil, nil, nil,
+		s.Seal("crm_id", p.CRMID), s.Seal("first", p.First), s.Seal("last", p.Last), s.Seal("full", p.Full),
+		s.Seal("email", p.Email), s.Seal("phone", p.Phone), s.Seal("street", addr.Street), s.Seal("city", addr.City),
+		s.Seal("postal", addr.PostalCode))
+	out.blinds = [3][]byte{s.Blind(ReasonCRMID, crm), s.Blind(ReasonEmail, email), s.Blind(ReasonNameAddress, p.nameAddressKey(r))}
+	v = append(v, out.blinds[0], out.blinds[1], out.blinds[2])
+	out.values = v
+}
+
+// batch is a slice of records processed together, in file order by seq.
+type batch struct {
+	seq  int
+	raws []rawRow
+	outs []outRow
+}
+
+const batchSize = 512
+
+// Run imports the CSV from src into the case in one transaction: every
+// usable row is stored (encrypted, de-duplicated against the case's
+// earlier imports) and the case's counts are rebuilt, or nothing is. When
+// the file has bad rows and opts.AcceptBadRows is false it rolls back and
+// returns Committed=false with the rows listed. It reads src once, in
+// constant memory apart from de-duplication's 8-byte keys.
+func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, finish func(ctx context.Context, tx pgx.Tx, res Result) error) (Result, error) {
+	var res Result
+	source, err := NewSource(src, opts.Encoding)
+	if err != nil {
+		return res, err
+	}
+	res.Encoding = source.Encoding
+	header, _, err := source.Read()
+	if errors.Is(err, io.EOF) {
+		return res, fmt.Errorf("%w: the file is empty", ErrNotCSV)
+	}
+	if err != nil {
+		return res, err
+	}
+	header = append([]string(nil), header...)
+	for i := range header {
+		header[i] = strings.TrimSpace(header[i])
+	}
+	if opts.Mapping == nil {
+		opts.Mapping = DetectMapping(header)
+	}
+	if err := opts.Mapping.Validate(header); err != nil {
+		return res, err
+	}
+	if opts.HomeCountry == "" {
+		opts.HomeCountry = "US"
+	}
+	cols := resolveColumns(header, opts.Mapping, opts.AddressOrder)
+
+	tx, err := im.pool.Begin(ctx)
+	if err != nil {
+		return res, fmt.Errorf("begin import: %w", err)
+	}
+	defer tx.Rollback(context.Background())
+	key, err := im.keys.caseKey(ctx, tx, opts.CaseID)
+	if err != nil {
+		return res, err
+	}
+	dd := newDedupe()
+	if _, err := loadExisting(ctx, tx, opts.CaseID, dd); err != nil {
+		return res, err
+	}
+
+	// Reader → workers → in-order de-duplication and COPY. bad is shared
+	// between the COPY side, which counts, and the reader, which reports.
+	var bad atomic.Int64
+	// pctx stops the pipeline when any stage fails; the transaction itself
+	// runs on ctx and goes on to commit after the pipeline is done.
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	raws := make(chan *batch, 4)
+	done := make(chan *batch, 8)
+	var readErr error
+	var readWG sync.WaitGroup
+	readWG.Add(1)
+	go func() {
+		defer readWG.Done()
+		defer close(raws)
+		readErr = readBatches(pctx, source, len(header), raws, &res, &bad, opts.Progress)
+		if readErr != nil {
+			cancel()
+		}
+	}()
+	workers := max(1, runtime.GOMAXPROCS(0))
+	var workWG sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		workWG.Add(1)
+		go func() {
+			defer workWG.Done()
+			sealer := key.Sealer()
+			for b := range raws {
+				b.outs = make([]outRow, len(b.raws))
+				for i := range b.raws {
+					b.outs[i].values = make([]any, 0, residentColumns)
+					convert(b.raws[i], &cols, &opts, sealer, &b.outs[i])
+				}
+				b.raws = nil
+				select {
+				case done <- b:
+				case <-pctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { workWG.Wait(); close(done) }()
+
+	src2 := &copySource{ctx: pctx, in: done, pending: map[int]*batch{}, dd: dd, importID: opts.ImportID, res: &res, bad: &bad}
+	n, copyErr := tx.CopyFrom(pctx, pgx.Identifier{"residents"}, copyColumns, src2)
+	cancel()
+	readWG.Wait()
+	for range done { // let workers finish
+	}
+	switch {
+	case readErr != nil:
+		return res, readErr
+	case copyErr != nil:
+		return res, fmt.Errorf("store residents: %w", copyErr)
+	}
+	res.Imported = n
+	res.Bad = bad.Load()
+	res.Errors = src2.errors
+	if res.Bad > 0 && !opts.AcceptBadRows {
+		return res, nil // rolled back by the deferred Rollback
+	}
+	if err := applyDemotions(ctx, tx, dd, &res); err != nil {
+		return res, err
+	}
+	if err := RefreshSummary(ctx, tx, opts.CaseID); err != nil {
+		return res, err
+	}
+	if finish != nil {
+		if err := finish(ctx, tx, res); err != nil {
+			return res, err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return res, fmt.Errorf("commit import: %w", err)
+	}
+	res.Committed = true
+	return res, nil
+}
+
+// readBatches reads records into batches. A report export's footer (a
+// few short rows at the end) is dropped; short rows followed by full ones
+// are passed on and reported as bad.
+func readBatches(ctx context.Context, src *Source, width int, out chan<- *batch, res *Result, bad *atomic.Int64, progress func(Progress) bool) error {
+	b := &batch{}
+	seq := 0
+	var pending []rawRow // short rows that may be a footer
+	var last time.Time   // the first row reports at once
+	send := func() error {
+		if len(b.raws) == 0 {
+			return nil
+		}
+		b.seq = seq
+		seq++
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		b = &batch{raws: make([]rawRow, 0, batchSize)}
+		return nil
+	}
+	add := func(r rawRow) error {
+		b.raws = append(b.raws, r)
+		if len(b.raws) >= batchSize {
+			return send()
+		}
+		return nil
+	}
+	for {
+		rec, line, err := src.Read()
+		if errors.Is(err, io.EOF) {
+			res.FooterLines = len(pending)
+			return send()
+		}
+		if err != nil {
+			return err
+		}
+		res.RowsRead++
+		row := rawRow{line: int64(line), fields: append([]string(nil), rec...)}
+		if width > 2 && len(rec) <= 2 {
+			pending = append(pending, row)
+			continue
+		}
+		for _, p := range pending {
+			if err := add(p); err != nil {
+				return err
+			}
+		}
+		pending = pending[:0]
+		if err := add(row); err != nil {
+			return err
+		}
+		if progress != nil && time.Since(last) > 500*time.Millisecond {
+			last = time.Now()
+			if progress(Progress{BytesRead: src.BytesRead(), RowsRead: res.RowsRead, Bad: bad.Load()}) {
+				return ErrCancelled
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// copySource feeds COPY with rows in file order, deciding duplicates as
+// it goes and setting bad rows aside.
+type copySource struct {
+	ctx      context.Context
+	in       <-chan *batch
+	pending  map[int]*batch
+	next     int
+	cur      *batch
+	i        int
+	row      []any
+	dd       *dedupe
+	importID int64
+	res      *Result
+	bad      *atomic.Int64
+	errors   []LineError
+	err      error
+}
+
+func (c *copySource) Next() bool {
+	for {
+		if c.cur != nil && c.i < len(c.cur.outs) {
+			o := &c.cur.outs[c.i]
+			c.i++
+			if o.bad != nil {
+				c.bad.Add(1)
+				if len(c.errors) < MaxReportedErrors {
+					c.errors = append(c.errors, *o.bad)
+				}
+				continue
+			}
+			root, reason, dup := c.dd.add(ref{c.importID, o.line}, o.blinds[0], o.blinds[1], o.blinds[2])
+			if dup {
+				o.values[10], o.values[11], o.values[12] = root.importID, root.line, reason
+				c.res.Duplicates++
+			}
+			c.row = o.values
+			return true
+		}
+		if c.cur != nil {
+			c.cur = nil
+		}
+		if b, ok := c.pending[c.next]; ok {
+			delete(c.pending, c.next)
+			c.cur, c.i = b, 0
+			c.next++
+			continue
+		}
+		b, ok := <-c.in
+		if !ok {
+			if len(c.pending) > 0 {
+				c.err = errors.New("import pipeline stopped early")
+			}
+			return false
+		}
+		c.pending[b.seq] = b
+	}
+}
+
+func (c *copySource) Values() ([]any, error) { return c.row, nil }
+func (c *copySource) Err() error             { return c.err }
+
+// loadExisting feeds the case's stored residents to the de-duplicator, in
+// the order they arrived, and returns how many there were.
+func loadExisting(ctx context.Context, tx pgx.Tx, caseID int64, dd *dedupe) (int, error) {
+	rows, err := tx.Query(ctx, `SELECT import_id, line, bi_crm_id, bi_email, bi_name_addr FROM residents
+		WHERE case_id = $1 ORDER BY import_id, line`, caseID)
+	if err != nil {
+		return 0, fmt.Errorf("load residents for de-duplication: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	var r ref
+	var a, b, c []byte
+	for rows.Next() {
+		if err := rows.Scan(&r.importID, &r.line, &a, &b, &c); err != nil {
+			return n, err
+		}
+		dd.add(r, a, b, c)
+		n++
+	}
+	return n, rows.Err()
+}
+
+// applyDemotions marks as duplicates the first records that a later record
+// showed to be the same person as an earlier one.
+func applyDemotions(ctx context.Context, tx pgx.Tx, dd *dedupe, res *Result) error {
+	for r, d := range dd.demotions() {
+		tag, err := tx.Exec(ctx, `UPDATE residents SET dup_of_import = $3, dup_of_line = $4, dup_reason = $5
+			WHERE import_id = $1 AND line = $2 AND dup_of_line IS NULL`, r.importID, r.line, d.root.importID, d.root.line, d.reason)
+		if err != nil {
+			return fmt.Errorf("merge duplicates: %w", err)
+		}
+		res.Duplicates += tag.RowsAffected()
+	}
+	return nil
+}
+
+// Importer runs imports of CRM exports into cases.
+type Importer struct {
+	pool *pgxpool.Pool
+	keys *Keyring
+}
+
+// NewImporter returns an Importer.
+func NewImporter(pool *pgxpool.Pool, keys *Keyring) *Importer {
+	return &Importer{pool: pool, keys: keys}
+}

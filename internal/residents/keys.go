@@ -1,0 +1,282 @@
+package residents
+
+import (
+	"bufio"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// MasterKey wraps the per-case data keys. It never leaves the app server's
+// configuration; the database holds only wrapped data keys.
+type MasterKey struct {
+	aead cipher.AEAD
+	// ID identifies the key (a hash prefix) so a wrong key is told apart
+	// from tampered data.
+	ID string
+}
+
+// ParseMasterKey reads a base64 (standard or URL alphabet, padded or not)
+// 32-byte key.
+func ParseMasterKey(s string) (MasterKey, error) {
+	s = strings.TrimSpace(s)
+	var raw []byte
+	var err error
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if raw, err = enc.DecodeString(s); err == nil {
+			break
+		}
+	}
+	if err != nil || len(raw) != 32 {
+		return MasterKey{}, errors.New("the master key must be 32 random bytes, base64-encoded (44 characters); make one with: head -c 32 /dev/urandom | base64")
+	}
+	return newMasterKey(raw)
+}
+
+// NewMasterKeyText returns a fresh random master key, base64-encoded.
+func NewMasterKeyText() string {
+	raw := make([]byte, 32)
+	rand.Read(raw)
+	return base64.StdEncoding.EncodeToString(raw)
+}
+
+func newMasterKey(raw []byte) (MasterKey, error) {
+	block, err := aes.NewCipher(raw)
+	if err != nil {
+		return MasterKey{}, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return MasterKey{}, err
+	}
+	sum := sha256.Sum256(append([]byte("breachdesk-master-key-id:"), raw...))
+	return MasterKey{aead: aead, ID: hex.EncodeToString(sum[:8])}, nil
+}
+
+func wrapAAD(caseID int64) []byte { return []byte("breachdesk-case-key:" + strconv.FormatInt(caseID, 10)) }
+
+func (m MasterKey) wrap(caseID int64, dataKey []byte) []byte {
+	nonce := make([]byte, m.aead.NonceSize())
+	rand.Read(nonce)
+	return m.aead.Seal(nonce, nonce, dataKey, wrapAAD(caseID))
+}
+
+func (m MasterKey) unwrap(caseID int64, wrapped []byte) ([]byte, error) {
+	n := m.aead.NonceSize()
+	if len(wrapped) < n {
+		return nil, errors.New("wrapped key too short")
+	}
+	return m.aead.Open(nil, wrapped[:n], wrapped[n:], wrapAAD(caseID))
+}
+
+// Keyring hands out the data keys of cases, creating a case's key on first
+// use. Data keys are random, one per case, stored wrapped by the master key.
+type Keyring struct {
+	pool   *pgxpool.Pool
+	master MasterKey
+}
+
+// NewKeyring returns a Keyring on pool under master.
+func NewKeyring(pool *pgxpool.Pool, master MasterKey) *Keyring {
+	return &Keyring{pool: pool, master: master}
+}
+
+// ErrWrongMasterKey means a case key was wrapped by another master key.
+var ErrWrongMasterKey = errors.New("the case's data key was wrapped by another master key: start the app with the master key it was created with")
+
+// ErrKeyDestroyed means the case's personal data was purged with its key.
+var ErrKeyDestroyed = errors.New("the case's data key has been destroyed; its personal data can no longer be read")
+
+// CaseKey encrypts and blind-indexes one case's personal data.
+type CaseKey struct {
+	CaseID int64
+	aead   cipher.AEAD
+	blind  []byte
+}
+
+// caseKey returns the data key of caseID, creating it inside tx when the
+// case has none yet.
+func (k *Keyring) caseKey(ctx context.Context, tx pgx.Tx, caseID int64) (*CaseKey, error) {
+	fresh := make([]byte, 32)
+	rand.Read(fresh)
+	if _, err := tx.Exec(ctx, `INSERT INTO case_keys (case_id, wrapped_key, master_key_id) VALUES ($1, $2, $3)
+		ON CONFLICT (case_id) DO NOTHING`, caseID, k.master.wrap(caseID, fresh), k.master.ID); err != nil {
+		return nil, fmt.Errorf("create case key: %w", err)
+	}
+	return k.load(ctx, tx, caseID)
+}
+
+type queryRower interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// CaseKey returns the existing data key of caseID, for reading.
+func (k *Keyring) CaseKey(ctx context.Context, caseID int64) (*CaseKey, error) {
+	return k.load(ctx, k.pool, caseID)
+}
+
+func (k *Keyring) load(ctx context.Context, q queryRower, caseID int64) (*CaseKey, error) {
+	var wrapped []byte
+	var masterID string
+	err := q.QueryRow(ctx, `SELECT wrapped_key, master_key_id FROM case_keys WHERE case_id = $1`, caseID).Scan(&wrapped, &masterID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrKeyDestroyed
+	} else if err != nil {
+		return nil, fmt.Errorf("load case key: %w", err)
+	}
+	if wrapped == nil {
+		return nil, ErrKeyDestroyed
+	}
+	if masterID != k.master.ID {
+		return nil, ErrWrongMasterKey
+	}
+	raw, err := k.master.unwrap(caseID, wrapped)
+	if err != nil {
+		return nil, fmt.Errorf("unwrap case key: %w", err)
+	}
+	return newCaseKey(caseID, raw)
+}
+
+func newCaseKey(caseID int64, raw []byte) (*CaseKey, error) {
+	block, err := aes.NewCipher(raw)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	mac := hmac.New(sha256.New, raw)
+	mac.Write([]byte("breachdesk-blind-index"))
+	return &CaseKey{CaseID: caseID, aead: aead, blind: mac.Sum(nil)}, nil
+}
+
+// Rotate rewraps every case's data key from the old master key to next, in
+// one transaction; resident rows are not touched. It returns how many keys
+// it rewrapped.
+func (k *Keyring) Rotate(ctx context.Context, next MasterKey) (int, error) {
+	n := 0
+	err := pgx.BeginFunc(ctx, k.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT case_id, wrapped_key, master_key_id FROM case_keys WHERE wrapped_key IS NOT NULL FOR UPDATE`)
+		if err != nil {
+			return err
+		}
+		type row struct {
+			id       int64
+			wrapped  []byte
+			masterID string
+		}
+		all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			return x, r.Scan(&x.id, &x.wrapped, &x.masterID)
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			if r.masterID == next.ID {
+				continue
+			}
+			if r.masterID != k.master.ID {
+				return fmt.Errorf("case %d: %w", r.id, ErrWrongMasterKey)
+			}
+			raw, err := k.master.unwrap(r.id, r.wrapped)
+			if err != nil {
+				return fmt.Errorf("case %d: unwrap: %w", r.id, err)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE case_keys SET wrapped_key = $2, master_key_id = $3, rotated_at = now() WHERE case_id = $1`,
+				r.id, next.wrap(r.id, raw), next.ID); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Sealer encrypts fields with a case key. It buffers randomness for nonces
+// and is not safe for concurrent use: give each goroutine its own.
+type Sealer struct {
+	key  *CaseKey
+	rand *bufio.Reader
+	mac  hash.Hash
+}
+
+// Sealer returns a new Sealer on the key.
+func (c *CaseKey) Sealer() *Sealer {
+	return &Sealer{key: c, rand: bufio.NewReaderSize(rand.Reader, 64<<10), mac: hmac.New(sha256.New, c.blind)}
+}
+
+// Blind is CaseKey.Blind reusing one HMAC state.
+func (s *Sealer) Blind(kind, normalized string) []byte {
+	if normalized == "" {
+		return nil
+	}
+	s.mac.Reset()
+	s.mac.Write([]byte(kind))
+	s.mac.Write([]byte{0})
+	s.mac.Write([]byte(normalized))
+	return s.mac.Sum(nil)[:16]
+}
+
+func fieldAAD(caseID int64, field string) []byte {
+	return []byte(strconv.FormatInt(caseID, 10) + ":" + field)
+}
+
+// Seal encrypts value for field with AES-256-GCM; "" stays nil (NULL).
+// The case and field are authenticated, so a value copied to another field
+// or case does not decrypt.
+func (s *Sealer) Seal(field, value string) []byte {
+	if value == "" {
+		return nil
+	}
+	nonce := make([]byte, 12, 12+len(value)+16)
+	if _, err := io.ReadFull(s.rand, nonce); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return s.key.aead.Seal(nonce, nonce, []byte(value), fieldAAD(s.key.CaseID, field))
+}
+
+// Open decrypts a value sealed for field; nil is "".
+func (c *CaseKey) Open(field string, sealed []byte) (string, error) {
+	if sealed == nil {
+		return "", nil
+	}
+	if len(sealed) < 12 {
+		return "", errors.New("sealed value too short")
+	}
+	plain, err := c.aead.Open(nil, sealed[:12], sealed[12:], fieldAAD(c.CaseID, field))
+	if err != nil {
+		return "", fmt.Errorf("decrypt %s: %w", field, err)
+	}
+	return string(plain), nil
+}
+
+// Blind returns the keyed hash (HMAC-SHA-256, first 16 bytes) of a
+// normalised value of a kind ("email", "crm_id", "name_address"), for
+// finding duplicates without storing the value; "" gives nil.
+func (c *CaseKey) Blind(kind, normalized string) []byte {
+	if normalized == "" {
+		return nil
+	}
+	mac := hmac.New(sha256.New, c.blind)
+	mac.Write([]byte(kind))
+	mac.Write([]byte{0})
+	mac.Write([]byte(normalized))
+	return mac.Sum(nil)[:16]
+}

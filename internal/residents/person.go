@@ -1,0 +1,148 @@
+package residents
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"breachdesk/internal/cases"
+)
+
+// Person is one CRM record after reading its mapped columns.
+type Person struct {
+	CRMID, First, Last, Full, Email, Phone string
+	Addresses                              []NamedAddress
+	// Elements are the exposed data elements given on the row; nil means
+	// the case's elements apply.
+	Elements []string
+}
+
+// NormalizeCRMID returns a Salesforce Id in its 18-character form, upper
+// case, so the 15-character and 18-character forms of one record match.
+// Other ids are trimmed and upper-cased.
+func NormalizeCRMID(id string) string {
+	id = strings.TrimSpace(id)
+	if len(id) == 15 && isAlnum(id) {
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+		var suffix [3]byte
+		for block := 0; block < 3; block++ {
+			n := 0
+			for i := 0; i < 5; i++ {
+				if c := id[block*5+i]; c >= 'A' && c <= 'Z' {
+					n |= 1 << i
+				}
+			}
+			suffix[block] = alphabet[n]
+		}
+		id += string(suffix[:])
+	}
+	return strings.ToUpper(id)
+}
+
+func isAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// NormalizeEmail trims and lower-cases an address; "" when it has no "@".
+func NormalizeEmail(e string) string {
+	e = strings.ToLower(strings.TrimSpace(e))
+	if i := strings.LastIndexByte(e, '@'); i <= 0 || i == len(e)-1 {
+		return ""
+	}
+	return e
+}
+
+// normText lower-cases, drops punctuation and folds runs of spaces, for
+// matching names and streets written differently.
+func normText(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// DisplayName is the person's name as written (first and last, or full).
+func (p Person) DisplayName() string {
+	if n := strings.TrimSpace(p.First + " " + p.Last); n != "" {
+		return n
+	}
+	return p.Full
+}
+
+// nameAddressKey is the normalised name and postal address, "" when either
+// is missing.
+func (p Person) nameAddressKey(r Residency) string {
+	name := normText(p.DisplayName())
+	if name == "" {
+		return ""
+	}
+	for _, a := range p.Addresses {
+		if street := normText(a.Street); street != "" {
+			place := NormalizeZIP(a.PostalCode)
+			if place == "" {
+				place = normText(a.City) + "|" + r.Jurisdiction + r.Country
+			}
+			return name + "|" + street + "|" + place
+		}
+	}
+	return ""
+}
+
+var elementLookup = func() map[string]string {
+	m := map[string]string{}
+	for _, o := range cases.DataElements {
+		m[squash(o.Value)] = o.Value
+		m[squash(o.Label)] = o.Value
+	}
+	for alias, v := range map[string]string{
+		"socialsecuritynumber": "ssn", "driverslicense": "drivers_license", "dl": "drivers_license",
+		"stateid": "drivers_license", "creditcard": "payment_card", "card": "payment_card", "cardnumber": "payment_card",
+		"bankaccount": "financial_account", "account": "financial_account", "password": "credentials",
+		"dob": "date_of_birth", "birthdate": "date_of_birth", "emailaddress": "email", "address": "postal_address",
+		"mailingaddress": "postal_address", "health": "medical", "healthinsurance": "health_insurance", "pin": "access_code",
+	} {
+		m[alias] = v
+	}
+	return m
+}()
+
+// ParseElements reads a per-row list of exposed data elements ("ssn;
+// email", "SSN, Date of birth"). It returns an error naming the first
+// element it does not know.
+func ParseElements(s string) ([]string, error) {
+	var out []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == '|' }) {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		v, ok := elementLookup[squash(part)]
+		if !ok {
+			return nil, fmt.Errorf("unknown data element %q", strings.TrimSpace(part))
+		}
+		dup := false
+		for _, e := range out {
+			dup = dup || e == v
+		}
+		if !dup {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
