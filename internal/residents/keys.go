@@ -67,7 +67,9 @@ func newMasterKey(raw []byte) (MasterKey, error) {
 	return MasterKey{aead: aead, ID: hex.EncodeToString(sum[:8])}, nil
 }
 
-func wrapAAD(caseID int64) []byte { return []byte("breachdesk-case-key:" + strconv.FormatInt(caseID, 10)) }
+func wrapAAD(caseID int64) []byte {
+	return []byte("breachdesk-case-key:" + strconv.FormatInt(caseID, 10))
+}
 
 func (m MasterKey) wrap(caseID int64, dataKey []byte) []byte {
 	nonce := make([]byte, m.aead.NonceSize())
