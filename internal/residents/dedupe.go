@@ -31,8 +31,10 @@ type demotion struct {
 	reason string
 }
 
-func newDedupe() *dedupe {
-	return &dedupe{byKey: map[uint64]int32{}, demoted: map[int32]demotion{}}
+// newDedupe returns a de-duplicator sized for about n records.
+func newDedupe(n int) *dedupe {
+	return &dedupe{byKey: make(map[uint64]int32, 2*n), demoted: map[int32]demotion{},
+		parent: make([]int32, 0, n), refs: make([]ref, 0, n)}
 }
 
 func keyOf(kind byte, blind []byte) uint64 {

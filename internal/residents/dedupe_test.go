@@ -13,7 +13,7 @@ func bi(s string) []byte {
 
 func TestDedupeTransitive(t *testing.T) {
 	t.Parallel()
-	d := newDedupe()
+	d := newDedupe(0)
 	type row struct{ crm, email, na string }
 	rows := []row{
 		{"A", "a@x", ""},   // 1: first person

@@ -1,6 +1,7 @@
 package residents
 
 import (
+	"encoding/binary"
 	"context"
 	"errors"
 	"fmt"
@@ -43,6 +44,8 @@ type RunOptions struct {
 	// AcceptBadRows commits an import that has unusable rows; otherwise
 	// such an import is rolled back and awaits the officer's decision.
 	AcceptBadRows bool
+	// SizeHint is the file's size in bytes, when known, to size memory.
+	SizeHint int64
 	// Progress is called about every half second; returning true cancels.
 	Progress func(Progress) (cancel bool)
 }
@@ -120,25 +123,30 @@ type rawRow struct {
 	fields []string
 }
 
-// outRow is a record ready to store, less its duplicate status.
+// outRow is a record ready to store, less its duplicate status: the COPY
+// fields before the duplicate columns (pre) and after them (post).
 type outRow struct {
-	line   int64
-	values []any
-	blinds [3][]byte
-	bad    *LineError
+	line      int64
+	pre, post []byte
+	blinds    [3][]byte
+	bad       *LineError
 }
 
-const residentColumns = 25
+const copyResidents = `COPY residents (case_id, import_id, line, jurisdiction, country, zip3, decided_by, conflict,
+	zip_state, elements, dup_of_import, dup_of_line, dup_reason, nonce, enc_crm_id, enc_name, enc_email, enc_phone,
+	enc_address, bi_crm_id, bi_email, bi_name_addr) FROM STDIN (FORMAT binary)`
 
-var copyColumns = []string{"case_id", "import_id", "line", "jurisdiction", "country", "zip3", "decided_by", "conflict",
-	"zip_state", "elements", "dup_of_import", "dup_of_line", "dup_reason", "enc_crm_id", "enc_first", "enc_last",
-	"enc_full", "enc_email", "enc_phone", "enc_street", "enc_city", "enc_postal", "bi_crm_id", "bi_email", "bi_name_addr"}
+// residentFields is the number of columns COPY writes.
+const residentFields = 22
 
-func nz(s string) any {
-	if s == "" {
-		return nil
+// splitParts splits a composite field (a name, an address: parts joined
+// by 0x1F, see Sealer.sealParts) into n parts.
+func splitParts(s string, n int) []string {
+	out := strings.SplitN(s, "\x1f", n)
+	for len(out) < n {
+		out = append(out, "")
 	}
-	return s
+	return out
 }
 
 // convert turns one record into a stored row: residency, elements,
@@ -182,20 +190,31 @@ func convert(rec rawRow, c *columns, opts *RunOptions, s *Sealer, out *outRow) {
 			break
 		}
 	}
-	var els any
-	if p.Elements != nil {
-		els = p.Elements
-	}
 	crm, email := NormalizeCRMID(p.CRMID), NormalizeEmail(p.Email)
-	v := out.values[:0]
-	v = append(v, opts.CaseID, opts.ImportID, rec.line, nz(r.Jurisdiction), nz(r.Country), nz(r.ZIP3), r.DecidedBy,
-		r.Conflict, nz(r.ZIPState), els, nil, nil, nil,
-		s.Seal("crm_id", p.CRMID), s.Seal("first", p.First), s.Seal("last", p.Last), s.Seal("full", p.Full),
-		s.Seal("email", p.Email), s.Seal("phone", p.Phone), s.Seal("street", addr.Street), s.Seal("city", addr.City),
-		s.Seal("postal", addr.PostalCode))
+	pre := make([]byte, 0, 384)
+	pre = appendInt8(pre, opts.CaseID)
+	pre = appendInt8(pre, opts.ImportID)
+	pre = appendInt8(pre, rec.line)
+	pre = appendTextOrNull(pre, r.Jurisdiction)
+	pre = appendTextOrNull(pre, r.Country)
+	pre = appendTextOrNull(pre, r.ZIP3)
+	pre = appendText(pre, r.DecidedBy)
+	pre = appendBool(pre, r.Conflict)
+	pre = appendTextOrNull(pre, r.ZIPState)
+	pre = appendTextArray(pre, p.Elements)
+	k := len(pre)
+	nonce := s.RowNonce()
 	out.blinds = [3][]byte{s.Blind(ReasonCRMID, crm), s.Blind(ReasonEmail, email), s.Blind(ReasonNameAddress, p.nameAddressKey(r))}
-	v = append(v, out.blinds[0], out.blinds[1], out.blinds[2])
-	out.values = v
+	post := appendBytes(pre, nonce)
+	post = appendBytes(post, s.SealField(nonce, fieldCRMID, p.CRMID))
+	post = appendBytes(post, s.sealParts(nonce, fieldName, p.First, p.Last, p.Full))
+	post = appendBytes(post, s.SealField(nonce, fieldEmail, p.Email))
+	post = appendBytes(post, s.SealField(nonce, fieldPhone, p.Phone))
+	post = appendBytes(post, s.sealParts(nonce, fieldAddress, addr.Street, addr.City, addr.PostalCode))
+	for _, b := range out.blinds {
+		post = appendBytes(post, b)
+	}
+	out.pre, out.post = post[:k:k], post[k:]
 }
 
 // batch is a slice of records processed together, in file order by seq.
@@ -251,7 +270,11 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 	if err != nil {
 		return res, err
 	}
-	dd := newDedupe()
+	var existingRows int
+	if err := tx.QueryRow(ctx, `SELECT coalesce(sum(n), 0) FROM resident_summary WHERE case_id = $1`, opts.CaseID).Scan(&existingRows); err != nil {
+		return res, fmt.Errorf("count residents: %w", err)
+	}
+	dd := newDedupe(existingRows + int(opts.SizeHint/120))
 	if _, err := loadExisting(ctx, tx, opts.CaseID, dd); err != nil {
 		return res, err
 	}
@@ -286,7 +309,6 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 			for b := range raws {
 				b.outs = make([]outRow, len(b.raws))
 				for i := range b.raws {
-					b.outs[i].values = make([]any, 0, residentColumns)
 					convert(b.raws[i], &cols, &opts, sealer, &b.outs[i])
 				}
 				b.raws = nil
@@ -300,8 +322,10 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 	}
 	go func() { workWG.Wait(); close(done) }()
 
-	src2 := &copySource{ctx: pctx, in: done, pending: map[int]*batch{}, dd: dd, importID: opts.ImportID, res: &res, bad: &bad}
-	n, copyErr := tx.CopyFrom(pctx, pgx.Identifier{"residents"}, copyColumns, src2)
+	src2 := &copySource{ctx: pctx, in: done, pending: map[int]*batch{}, dd: dd, importID: opts.ImportID, res: &res, bad: &bad,
+		buf: append([]byte(nil), copyHeader...)}
+	tag, copyErr := tx.Conn().PgConn().CopyFrom(pctx, src2, copyResidents)
+	n := tag.RowsAffected()
 	cancel()
 	readWG.Wait()
 	for range done { // let workers finish
@@ -402,7 +426,7 @@ func readBatches(ctx context.Context, src *Source, width int, out chan<- *batch,
 }
 
 // copySource feeds COPY with rows in file order, deciding duplicates as
-// it goes and setting bad rows aside.
+// it goes and setting bad rows aside. It is the io.Reader COPY reads.
 type copySource struct {
 	ctx      context.Context
 	in       <-chan *batch
@@ -410,38 +434,37 @@ type copySource struct {
 	next     int
 	cur      *batch
 	i        int
-	row      []any
 	dd       *dedupe
 	importID int64
 	res      *Result
 	bad      *atomic.Int64
 	errors   []LineError
-	err      error
+	buf      []byte // encoded bytes not yet read
+	off      int
+	ended    bool
 }
 
-func (c *copySource) Next() bool {
-	for {
-		if c.cur != nil && c.i < len(c.cur.outs) {
-			o := &c.cur.outs[c.i]
-			c.i++
-			if o.bad != nil {
-				c.bad.Add(1)
-				if len(c.errors) < MaxReportedErrors {
-					c.errors = append(c.errors, *o.bad)
-				}
-				continue
-			}
-			root, reason, dup := c.dd.add(ref{c.importID, o.line}, o.blinds[0], o.blinds[1], o.blinds[2])
-			if dup {
-				o.values[10], o.values[11], o.values[12] = root.importID, root.line, reason
-				c.res.Duplicates++
-			}
-			c.row = o.values
-			return true
+func (c *copySource) Read(p []byte) (int, error) {
+	for c.off >= len(c.buf) {
+		if c.ended {
+			return 0, io.EOF
 		}
-		if c.cur != nil {
-			c.cur = nil
+		c.buf, c.off = c.buf[:0], 0
+		for len(c.buf) < 64<<10 && !c.ended {
+			if err := c.fill(); err != nil {
+				return 0, err
+			}
 		}
+	}
+	n := copy(p, c.buf[c.off:])
+	c.off += n
+	return n, nil
+}
+
+// fill appends the next row, or the trailer at the end.
+func (c *copySource) fill() error {
+	for c.cur == nil || c.i >= len(c.cur.outs) {
+		c.cur = nil
 		if b, ok := c.pending[c.next]; ok {
 			delete(c.pending, c.next)
 			c.cur, c.i = b, 0
@@ -450,17 +473,38 @@ func (c *copySource) Next() bool {
 		}
 		b, ok := <-c.in
 		if !ok {
-			if len(c.pending) > 0 {
-				c.err = errors.New("import pipeline stopped early")
+			if len(c.pending) > 0 || c.ctx.Err() != nil {
+				return errors.New("import pipeline stopped early")
 			}
-			return false
+			c.buf = append(c.buf, copyTrailer...)
+			c.ended = true
+			return nil
 		}
 		c.pending[b.seq] = b
 	}
+	o := &c.cur.outs[c.i]
+	c.i++
+	if o.bad != nil {
+		c.bad.Add(1)
+		if len(c.errors) < MaxReportedErrors {
+			c.errors = append(c.errors, *o.bad)
+		}
+		return nil
+	}
+	c.buf = binary.BigEndian.AppendUint16(c.buf, residentFields)
+	c.buf = append(c.buf, o.pre...)
+	if root, reason, dup := c.dd.add(ref{c.importID, o.line}, o.blinds[0], o.blinds[1], o.blinds[2]); dup {
+		c.buf = appendInt8(c.buf, root.importID)
+		c.buf = appendInt8(c.buf, root.line)
+		c.buf = appendText(c.buf, reason)
+		c.res.Duplicates++
+	} else {
+		c.buf = appendNull(appendNull(appendNull(c.buf)))
+	}
+	c.buf = append(c.buf, o.post...)
+	o.pre, o.post = nil, nil
+	return nil
 }
-
-func (c *copySource) Values() ([]any, error) { return c.row, nil }
-func (c *copySource) Err() error             { return c.err }
 
 // loadExisting feeds the case's stored residents to the de-duplicator, in
 // the order they arrived, and returns how many there were.

@@ -261,12 +261,33 @@ type StartOptions struct {
 	AddressOrder []string
 	// SaveMappingAs, when set, also saves the mapping under that name.
 	SaveMappingAs string
+	// AcceptBadRows stores the usable rows of a file with bad rows at once,
+	// instead of stopping for review.
+	AcceptBadRows bool
 }
 
 // Start checks the mapping against the file's header and queues the
 // import. Errors: ErrNotFound, ErrState (not uploaded), ErrBusy, or a
 // *cases.ValidationError for a mapping that does not fit.
 func (s *Service) Start(ctx context.Context, actor cases.Actor, caseID, importID int64, o StartOptions) error {
+	imp, err := s.Import(ctx, caseID, importID)
+	if err != nil {
+		return err
+	}
+	p, err := s.Preview(ctx, caseID, importID, o.Encoding, 0)
+	if err != nil {
+		return err
+	}
+	if p.Problem != "" {
+		return &cases.ValidationError{Fields: map[string]string{"file": p.Problem}}
+	}
+	return s.queue(ctx, actor, imp, p.Header, o, s.jobs != nil)
+}
+
+// queue validates o against header and moves the import to "queued",
+// recording it on the timeline and, when enqueue is set, enqueueing its
+// job in the same transaction.
+func (s *Service) queue(ctx context.Context, actor cases.Actor, imp Import, header []string, o StartOptions, enqueue bool) error {
 	if o.Encoding == "" {
 		o.Encoding = EncodingAuto
 	}
@@ -279,18 +300,7 @@ func (s *Service) Start(ctx context.Context, actor cases.Actor, caseID, importID
 	if err != nil {
 		return err
 	}
-	imp, err := s.Import(ctx, caseID, importID)
-	if err != nil {
-		return err
-	}
-	p, err := s.Preview(ctx, caseID, importID, o.Encoding, 0)
-	if err != nil {
-		return err
-	}
-	if p.Problem != "" {
-		return &cases.ValidationError{Fields: map[string]string{"file": p.Problem}}
-	}
-	if err := o.Mapping.Validate(p.Header); err != nil {
+	if err := o.Mapping.Validate(header); err != nil {
 		return &cases.ValidationError{Fields: map[string]string{"mapping": err.Error()}}
 	}
 	mapping, _ := json.Marshal(o.Mapping)
@@ -300,8 +310,10 @@ func (s *Service) Start(ctx context.Context, actor cases.Actor, caseID, importID
 				return err
 			}
 		}
-		tag, err := tx.Exec(ctx, `UPDATE resident_imports SET status = 'queued', encoding = $3, mapping = $4, address_order = $5, version = version + 1
-			WHERE id = $1 AND case_id = $2 AND status IN ('uploaded', 'failed', 'cancelled')`, importID, caseID, o.Encoding, mapping, order)
+		tag, err := tx.Exec(ctx, `UPDATE resident_imports SET status = 'queued', encoding = $3, mapping = $4, address_order = $5,
+			accept_bad_rows = $6, cancel_requested = false, version = version + 1
+			WHERE id = $1 AND case_id = $2 AND status IN ('uploaded', 'failed', 'cancelled')`,
+			imp.ID, imp.CaseID, o.Encoding, mapping, order, o.AcceptBadRows)
 		if isUniqueViolation(err) {
 			return ErrBusy
 		}
@@ -311,17 +323,81 @@ func (s *Service) Start(ctx context.Context, actor cases.Actor, caseID, importID
 		if tag.RowsAffected() == 0 {
 			return ErrState
 		}
-		if err := cases.RecordEvent(ctx, tx, caseID, actor, "residents.import_queued", map[string]any{
-			"import_id": importID, "file_name": imp.FileName, "encoding": o.Encoding, "mapping": o.Mapping,
-			"address_order": order,
+		if err := cases.RecordEvent(ctx, tx, imp.CaseID, actor, "residents.import_queued", map[string]any{
+			"import_id": imp.ID, "file_name": imp.FileName, "sha256": imp.SHA256, "encoding": o.Encoding,
+			"mapping": o.Mapping, "address_order": order,
 		}); err != nil {
 			return err
 		}
-		if s.jobs == nil {
+		if !enqueue {
 			return nil
 		}
-		return s.jobs.EnqueueImport(ctx, tx, importID)
+		return s.jobs.EnqueueImport(ctx, tx, imp.ID)
 	})
+}
+
+// ImportFile runs an import of a file the caller reads itself (the CLI,
+// for large files over SSH): the same checks, transaction, timeline and
+// outcome as a queued import, without storing the file in Postgres first.
+// open is called twice: once for the header, once for the run.
+func (s *Service) ImportFile(ctx context.Context, actor cases.Actor, caseID int64, name string, size int64,
+	open func() (io.ReadCloser, error), o StartOptions, progress func(Progress)) (Import, Result, error) {
+	var id int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM cases WHERE id = $1`, caseID).Scan(&status); errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if status == "closed" {
+			return cases.ErrClosed
+		}
+		return tx.QueryRow(ctx, `INSERT INTO resident_imports (case_id, file_name, size_bytes, status, created_by)
+			VALUES ($1, $2, $3, 'uploaded', $4) RETURNING id`, caseID, name, size, nullID(actor.ID)).Scan(&id)
+	})
+	if err != nil {
+		return Import{}, Result{}, err
+	}
+	imp, err := s.Import(ctx, caseID, id)
+	if err != nil {
+		return imp, Result{}, err
+	}
+	r, err := open()
+	if err != nil {
+		return imp, Result{}, err
+	}
+	src, err := NewSource(r, o.Encoding)
+	var header []string
+	if err == nil {
+		var rec []string
+		if rec, _, err = src.Read(); err == nil {
+			for _, h := range rec {
+				header = append(header, strings.TrimSpace(h))
+			}
+		} else if errors.Is(err, io.EOF) {
+			err = fmt.Errorf("%w: the file is empty", ErrNotCSV)
+		}
+	}
+	r.Close()
+	if err == nil && o.Mapping == nil {
+		o.Mapping = DetectMapping(header)
+	}
+	if err == nil {
+		err = s.queue(ctx, actor, imp, header, o, false)
+	}
+	if err != nil {
+		s.pool.Exec(context.Background(), `UPDATE resident_imports SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, id, err.Error())
+		return imp, Result{}, err
+	}
+	r, err = open()
+	if err != nil {
+		return imp, Result{}, err
+	}
+	defer r.Close()
+	res, err := s.Execute(ctx, id, r, progress)
+	imp, _ = s.Import(ctx, caseID, id)
+	return imp, res, err
 }
 
 func checkOrder(order []string) ([]string, error) {

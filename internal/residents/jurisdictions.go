@@ -1,8 +1,8 @@
 package residents
 
 import (
-	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 )
@@ -85,20 +85,32 @@ var stateAliases = func() map[string]string {
 // squash lower-cases s and drops everything but letters and digits, so
 // "N.Y.", "n y" and "NY" compare equal.
 func squash(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
+	var buf [64]byte
+	return string(squashInto(buf[:0], s))
+}
+
+// squashInto is squash writing into b, so hot lookups need not allocate
+// (m[string(b)] does not copy).
+func squashInto(b []byte, s string) []byte {
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b = append(b, byte(r))
+		case r >= 'A' && r <= 'Z':
+			b = append(b, byte(r+'a'-'A'))
+		case r >= 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			b = utf8.AppendRune(b, unicode.ToLower(r))
 		}
 	}
-	return b.String()
+	return b
 }
 
 // NormalizeState returns the USPS code for free state text ("Calif.",
 // "new york", " ca "), or "" when it is not a US state, DC, territory or
 // military code.
 func NormalizeState(s string) string {
-	return stateAliases[squash(s)]
+	var buf [64]byte
+	return stateAliases[string(squashInto(buf[:0], s))]
 }
 
 // countryAliases maps normalised country text to ISO 3166-1 alpha-2.
@@ -137,10 +149,12 @@ var territoryCountry = map[string]bool{"PR": true, "GU": true, "VI": true, "AS":
 // ISO 3166-1 alpha-2 or alpha-3 code (golang.org/x/text/language knows
 // them).
 func NormalizeCountry(s string) string {
-	k := squash(s)
-	if c, ok := countryAliases[k]; ok {
+	var buf [64]byte
+	kb := squashInto(buf[:0], s)
+	if c, ok := countryAliases[string(kb)]; ok {
 		return c
 	}
+	k := string(kb)
 	if len(k) == 2 || len(k) == 3 {
 		if r, err := language.ParseRegion(k); err == nil && r.IsCountry() {
 			return r.String()

@@ -130,7 +130,7 @@ func rededupe(ctx context.Context, tx pgx.Tx, caseID int64) error {
 		dup     bool
 	}
 	var changes []change
-	dd := newDedupe()
+	dd := newDedupe(0)
 	for rows.Next() {
 		var r ref
 		var a, b, c []byte

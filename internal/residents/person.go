@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"breachdesk/internal/cases"
 )
@@ -61,21 +62,26 @@ func NormalizeEmail(e string) string {
 // normText lower-cases, drops punctuation and folds runs of spaces, for
 // matching names and streets written differently.
 func normText(s string) string {
-	var b strings.Builder
+	b := make([]byte, 0, len(s))
 	space := false
-	for _, r := range strings.ToLower(s) {
+	for _, r := range s {
 		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(r)
+		case r < 0x80 && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+		case r >= 'A' && r <= 'Z':
+			r += 'a' - 'A'
+		case r >= 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			r = unicode.ToLower(r)
 		default:
 			space = true
+			continue
 		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		b = utf8.AppendRune(b, r)
 	}
-	return b.String()
+	return string(b)
 }
 
 // DisplayName is the person's name as written (first and last, or full).

@@ -44,7 +44,7 @@ func (s *Service) Execute(ctx context.Context, importID int64, src io.Reader, pr
 	}
 	opts := RunOptions{
 		ImportID: importID, CaseID: caseID, Encoding: imp.Encoding, Mapping: imp.Mapping, AddressOrder: imp.AddressOrder,
-		HomeCountry: s.HomeCountry, AcceptBadRows: imp.AcceptBadRows,
+		HomeCountry: s.HomeCountry, AcceptBadRows: imp.AcceptBadRows, SizeHint: imp.SizeBytes,
 		Progress: func(p Progress) bool {
 			if progress != nil {
 				progress(p)
