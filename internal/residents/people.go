@@ -1,0 +1,269 @@
+package residents
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"breachdesk/internal/cases"
+)
+
+// Resident is one affected person as listed: where they are counted, why,
+// and their personal data, masked unless revealed.
+type Resident struct {
+	ImportID     int64
+	Line         int64
+	Jurisdiction string
+	Country      string
+	ZIP3         string
+	DecidedBy    string
+	Conflict     bool
+	ZIPState     string
+	ResolvedBy   string
+	Elements     []string
+	DupOfImport  *int64
+	DupOfLine    *int64
+	DupReason    string
+	Clear
+}
+
+// Clear is a resident's personal data.
+type Clear struct {
+	CRMID, First, Last, Full, Email, Phone, Street, City, PostalCode string
+}
+
+// Name is the person's name as written.
+func (c Clear) Name() string {
+	if n := strings.TrimSpace(c.First + " " + c.Last); n != "" {
+		return n
+	}
+	return c.Full
+}
+
+// Masked returns c with every value masked: first letter of each word kept
+// ("J*** G*****", "j***@e***.com").
+func (c Clear) Masked() Clear {
+	return Clear{CRMID: maskID(c.CRMID), First: maskWords(c.First), Last: maskWords(c.Last), Full: maskWords(c.Full),
+		Email: maskEmail(c.Email), Phone: maskDigits(c.Phone), Street: maskWords(c.Street), City: maskWords(c.City),
+		PostalCode: maskDigits(c.PostalCode)}
+}
+
+func maskWords(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		r, size := utf8.DecodeRuneInString(w)
+		words[i] = string(r) + strings.Repeat("*", utf8.RuneCountInString(w[size:]))
+	}
+	return strings.Join(words, " ")
+}
+
+func maskEmail(s string) string {
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok {
+		return maskWords(s)
+	}
+	host, tld := domain, ""
+	if i := strings.LastIndexByte(domain, '.'); i > 0 {
+		host, tld = domain[:i], domain[i:]
+	}
+	return maskWords(local) + "@" + maskWords(host) + tld
+}
+
+func maskDigits(s string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			n++
+			if n > 2 {
+				r = '*'
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func maskID(s string) string {
+	if len(s) <= 4 {
+		return strings.Repeat("*", len(s))
+	}
+	return s[:3] + strings.Repeat("*", len(s)-3)
+}
+
+// PeopleFilter selects residents to list.
+type PeopleFilter struct {
+	Jurisdiction string // USPS code, "intl" for other countries, "unknown"
+	ImportID     int64
+	ConflictOnly bool
+	Page         int
+	PerPage      int
+}
+
+// PeoplePage is a page of residents.
+type PeoplePage struct {
+	People []Resident
+	Total  int
+	Page   int
+	Pages  int
+}
+
+const residentSelect = `SELECT import_id, line, coalesce(jurisdiction, ''), coalesce(country, ''), coalesce(zip3, ''), decided_by,
+	conflict, coalesce(zip_state, ''), coalesce(resolved_by, ''), elements, dup_of_import, dup_of_line, coalesce(dup_reason, ''),
+	nonce, enc_crm_id, enc_name, enc_email, enc_phone, enc_address FROM residents`
+
+// decrypt fills r's personal data from its sealed fields.
+func (key *CaseKey) decrypt(r *Resident, nonce []byte, sealed [5][]byte) error {
+	if nonce == nil { // purged
+		return nil
+	}
+	var vals [5]string
+	for i, f := range []byte{fieldCRMID, fieldName, fieldEmail, fieldPhone, fieldAddress} {
+		v, err := key.OpenField(nonce, f, sealed[i])
+		if err != nil {
+			return err
+		}
+		vals[i] = v
+	}
+	name, addr := splitParts(vals[1], 3), splitParts(vals[4], 3)
+	r.Clear = Clear{CRMID: vals[0], First: name[0], Last: name[1], Full: name[2], Email: vals[2], Phone: vals[3],
+		Street: addr[0], City: addr[1], PostalCode: addr[2]}
+	return nil
+}
+
+func scanResident(row pgx.Row, key *CaseKey) (Resident, error) {
+	var r Resident
+	var nonce []byte
+	var sealed [5][]byte
+	err := row.Scan(&r.ImportID, &r.Line, &r.Jurisdiction, &r.Country, &r.ZIP3, &r.DecidedBy, &r.Conflict, &r.ZIPState,
+		&r.ResolvedBy, &r.Elements, &r.DupOfImport, &r.DupOfLine, &r.DupReason, &nonce, &sealed[0], &sealed[1], &sealed[2], &sealed[3], &sealed[4])
+	if err != nil {
+		return r, err
+	}
+	return r, key.decrypt(&r, nonce, sealed)
+}
+
+// People lists a case's residents, masked, by import and line.
+func (s *Service) People(ctx context.Context, caseID int64, f PeopleFilter) (PeoplePage, error) {
+	if f.PerPage <= 0 {
+		f.PerPage = 50
+	}
+	f.PerPage = min(f.PerPage, 200)
+	f.Page = max(f.Page, 1)
+	// By import, so the primary key (import_id, line) serves the query.
+	where, args := []string{"import_id IN (SELECT id FROM resident_imports WHERE case_id = $1)"}, []any{caseID}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	switch j := f.Jurisdiction; {
+	case j == "intl":
+		where = append(where, "jurisdiction IS NULL AND country IS NOT NULL")
+	case j == "unknown":
+		where = append(where, "country IS NULL")
+	case j != "":
+		where = append(where, "jurisdiction = "+arg(j))
+	}
+	if f.ImportID != 0 {
+		where = append(where, "import_id = "+arg(f.ImportID))
+	}
+	if f.ConflictOnly {
+		where = append(where, "conflict")
+	}
+	cond := strings.Join(where, " AND ")
+	p := PeoplePage{Page: f.Page}
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM residents WHERE `+cond, args...).Scan(&p.Total); err != nil {
+		return p, fmt.Errorf("count residents: %w", err)
+	}
+	p.Pages = max(1, (p.Total+f.PerPage-1)/f.PerPage)
+	if p.Total == 0 {
+		return p, nil
+	}
+	key, err := s.keys.CaseKey(ctx, caseID)
+	if err != nil {
+		return p, err
+	}
+	rows, err := s.pool.Query(ctx, residentSelect+` WHERE `+cond+` ORDER BY import_id, line LIMIT `+arg(f.PerPage)+` OFFSET `+arg((f.Page-1)*f.PerPage), args...)
+	if err != nil {
+		return p, fmt.Errorf("list residents: %w", err)
+	}
+	p.People, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Resident, error) {
+		res, err := scanResident(r, key)
+		res.Clear = res.Clear.Masked()
+		return res, err
+	})
+	return p, err
+}
+
+// Reveal returns one resident's personal data in clear and records who saw
+// it and why on the case timeline, in one transaction. Errors: ErrNotFound,
+// or a *cases.ValidationError without a reason.
+func (s *Service) Reveal(ctx context.Context, actor cases.Actor, caseID, importID, line int64, reason string) (Resident, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Resident{}, &cases.ValidationError{Fields: map[string]string{"reason": "Say why you need to see this person's data in clear."}}
+	}
+	key, err := s.keys.CaseKey(ctx, caseID)
+	if err != nil {
+		return Resident{}, err
+	}
+	var r Resident
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		r, err = scanResident(tx.QueryRow(ctx, residentSelect+` WHERE case_id = $1 AND import_id = $2 AND line = $3`, caseID, importID, line), key)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		return cases.RecordAccess(ctx, tx, caseID, actor, "resident.revealed", map[string]any{
+			"import_id": importID, "line": line, "reason": reason,
+		})
+	})
+	return r, err
+}
+
+// ResolveConflicts settles residents whose state and ZIP disagree by
+// taking, for each, the state ("state") or what the ZIP says ("zip"). With
+// no lines given it settles every conflict of the case. The counts are
+// rebuilt and the decision recorded on the timeline, in one transaction.
+// It returns how many were settled.
+func (s *Service) ResolveConflicts(ctx context.Context, actor cases.Actor, caseID int64, choice string, refs [][2]int64) (int64, error) {
+	if choice != "state" && choice != "zip" {
+		return 0, &cases.ValidationError{Fields: map[string]string{"choice": "Choose the state as written or the state of the ZIP code."}}
+	}
+	var n int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		set := `jurisdiction = jurisdiction`
+		by := "state as written"
+		if choice == "zip" {
+			set, by = `jurisdiction = zip_state`, "state of the ZIP code"
+		}
+		sql := `UPDATE residents SET ` + set + `, conflict = false, resolved_by = $2 || ' (' || $3 || ')' WHERE case_id = $1 AND conflict`
+		args := []any{caseID, by, actor.Email}
+		if len(refs) > 0 {
+			imports, lines := make([]int64, len(refs)), make([]int64, len(refs))
+			for i, r := range refs {
+				imports[i], lines[i] = r[0], r[1]
+			}
+			sql += ` AND (import_id, line) IN (SELECT * FROM unnest($4::bigint[], $5::bigint[]))`
+			args = append(args, imports, lines)
+		}
+		tag, err := tx.Exec(ctx, sql, args...)
+		if err != nil {
+			return fmt.Errorf("resolve conflicts: %w", err)
+		}
+		n = tag.RowsAffected()
+		if n == 0 {
+			return nil
+		}
+		if err := RefreshSummary(ctx, tx, caseID); err != nil {
+			return err
+		}
+		return cases.RecordEvent(ctx, tx, caseID, actor, "residents.conflicts_resolved", map[string]any{
+			"choice": by, "residents": n, "selected": len(refs) > 0,
+		})
+	})
+	return n, err
+}
