@@ -22,19 +22,27 @@ type config struct {
 	TrustProxy      bool          // BREACHDESK_TRUST_PROXY
 	LogFormat       string        // BREACHDESK_LOG_FORMAT: auto, json or text
 	LogLevel        string        // BREACHDESK_LOG_LEVEL
+	MasterKey       string        // BREACHDESK_MASTER_KEY
+	MasterKeyFile   string        // BREACHDESK_MASTER_KEY_FILE
+	HomeCountry     string        // BREACHDESK_HOME_COUNTRY
+	ImportWorkers   int           // BREACHDESK_IMPORT_WORKERS
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
-		ListenAddr:  or(getenv("LISTEN_ADDR"), "127.0.0.1:8080"),
-		DatabaseURL: getenv("DATABASE_URL"),
-		DataDir:     or(getenv("BREACHDESK_DATA"), "./data"),
-		BaseURL:     strings.TrimRight(getenv("BREACHDESK_BASE_URL"), "/"),
-		PGAccount:   or(getenv("BREACHDESK_PG_ACCOUNT"), "breachdesk"),
-		TLSCert:     getenv("BREACHDESK_TLS_CERT"),
-		TLSKey:      getenv("BREACHDESK_TLS_KEY"),
-		LogFormat:   or(getenv("BREACHDESK_LOG_FORMAT"), "auto"),
-		LogLevel:    or(getenv("BREACHDESK_LOG_LEVEL"), "info"),
+		ListenAddr:    or(getenv("LISTEN_ADDR"), "127.0.0.1:8080"),
+		DatabaseURL:   getenv("DATABASE_URL"),
+		DataDir:       or(getenv("BREACHDESK_DATA"), "./data"),
+		BaseURL:       strings.TrimRight(getenv("BREACHDESK_BASE_URL"), "/"),
+		PGAccount:     or(getenv("BREACHDESK_PG_ACCOUNT"), "breachdesk"),
+		TLSCert:       getenv("BREACHDESK_TLS_CERT"),
+		TLSKey:        getenv("BREACHDESK_TLS_KEY"),
+		LogFormat:     or(getenv("BREACHDESK_LOG_FORMAT"), "auto"),
+		LogLevel:      or(getenv("BREACHDESK_LOG_LEVEL"), "info"),
+		MasterKey:     getenv("BREACHDESK_MASTER_KEY"),
+		MasterKeyFile: getenv("BREACHDESK_MASTER_KEY_FILE"),
+		HomeCountry:   strings.ToUpper(or(getenv("BREACHDESK_HOME_COUNTRY"), "US")),
+		ImportWorkers: 1,
 	}
 	var errs []string
 	duration := func(name, def string) time.Duration {
@@ -54,6 +62,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Sprintf("BREACHDESK_TRUST_PROXY=%q is not true or false", v))
 		}
 		c.TrustProxy = b
+	}
+	if v := getenv("BREACHDESK_IMPORT_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 16 {
+			errs = append(errs, fmt.Sprintf("BREACHDESK_IMPORT_WORKERS=%q is not a number from 1 to 16", v))
+		}
+		c.ImportWorkers = n
+	}
+	if len(c.HomeCountry) != 2 {
+		errs = append(errs, fmt.Sprintf("BREACHDESK_HOME_COUNTRY=%q is not a two-letter ISO country code", c.HomeCountry))
+	}
+	if c.MasterKey != "" && c.MasterKeyFile != "" {
+		errs = append(errs, "BREACHDESK_MASTER_KEY and BREACHDESK_MASTER_KEY_FILE: set one, not both")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, "BREACHDESK_TLS_CERT and BREACHDESK_TLS_KEY go together: set both or neither")

@@ -54,6 +54,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return demoCmd(ctx, cfg, logger, stdout)
 	case "case":
 		return caseCmd(ctx, cfg, logger, rest, stdout)
+	case "residents":
+		return residentsCmd(ctx, cfg, logger, rest, stdout, stderr)
+	case "gen-crm":
+		return genCRMCmd(rest, stdout)
+	case "keys":
+		return keysCmd(ctx, cfg, logger, rest, stdout)
 	case "db":
 		return dbCmd(ctx, cfg, logger, rest, stdout)
 	case "help", "-h", "--help":
@@ -70,7 +76,10 @@ commands:
   migrate                                 apply database migrations and exit
   user add --email E --role R [--name N]  add an account; prints its password once
   case open|set|show|verify …             breach cases from the shell (breachdesk case for details)
-  demo                                    load a synthetic sample (users)
+  residents import|counts …               affected residents from CRM exports (breachdesk residents for details)
+  gen-crm --rows N [--messy] [-o FILE]    write a synthetic Salesforce export with known truth
+  keys rotate [--new-key BASE64]          rewrap every case's data key under a new master key
+  demo                                    load a synthetic sample (users, a case)
   db start | db stop                      start or stop the private PostgreSQL cluster
 
 Configuration comes from environment variables; see README.md.

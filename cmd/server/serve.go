@@ -14,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"breachdesk/internal/auth"
+	"breachdesk/internal/jobs"
+	"breachdesk/internal/residents"
 	"breachdesk/internal/web"
 )
 
@@ -26,12 +28,38 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	}
 	defer closeDB()
 
+	master, err := loadMasterKey(cfg, logger, stdout)
+	if err != nil {
+		return err
+	}
 	users := auth.NewStore(pool)
+	queue, err := jobs.New(pool, logger, cfg.ImportWorkers)
+	if err != nil {
+		return err
+	}
+	people := residents.NewService(pool, residents.NewKeyring(pool, master), queue)
+	people.HomeCountry = cfg.HomeCountry
+	queue.SetResidents(people)
+	if n, err := people.MarkInterrupted(ctx); err != nil {
+		logger.Warn("check interrupted imports", "err", err)
+	} else if n > 0 {
+		logger.Warn("imports interrupted by a restart were marked failed", "count", n)
+	}
+	if err := queue.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := queue.Stop(stopCtx); err != nil {
+			logger.Error("stop job queue", "err", err)
+		}
+	}()
 	// pgxstore's own cleanup goroutine races with its StopCleanup; the
 	// housekeeping loop below deletes expired sessions instead.
 	store := pgxstore.NewWithCleanupInterval(pool, 0)
 	sessions := web.NewSessionManager(store, cfg.SessionIdle, cfg.SessionLifetime, cfg.secure())
-	handler := web.NewServer(logger, pool, sessions, users, web.Config{SecureCookies: cfg.secure(), TrustProxy: cfg.TrustProxy})
+	handler := web.NewServer(logger, pool, sessions, users, people, web.Config{SecureCookies: cfg.secure(), TrustProxy: cfg.TrustProxy})
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
@@ -70,7 +98,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	} else if token != "" {
 		fmt.Fprintf(stdout, "No accounts yet. Create the first administrator at:\n  %s/setup/%s\n(the link works once)\n", base, token)
 	}
-	go housekeeping(ctx, pool, users, logger)
+	go housekeeping(ctx, pool, users, people, logger)
 
 	select {
 	case err := <-serveErr:
@@ -89,7 +117,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 
 // housekeeping deletes expired sessions and old login attempts every five
 // minutes until ctx ends.
-func housekeeping(ctx context.Context, pool *pgxpool.Pool, users *auth.Store, logger *slog.Logger) {
+func housekeeping(ctx context.Context, pool *pgxpool.Pool, users *auth.Store, people *residents.Service, logger *slog.Logger) {
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
 	for {
@@ -103,6 +131,9 @@ func housekeeping(ctx context.Context, pool *pgxpool.Pool, users *auth.Store, lo
 		}
 		if err := users.PruneLoginAttempts(ctx); err != nil && ctx.Err() == nil {
 			logger.Warn("prune login attempts", "err", err)
+		}
+		if _, err := people.MarkInterrupted(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("check interrupted imports", "err", err)
 		}
 	}
 }

@@ -396,6 +396,12 @@ func (s *Service) ImportFile(ctx context.Context, actor cases.Actor, caseID int6
 	}
 	defer r.Close()
 	res, err := s.Execute(ctx, id, r, progress)
+	if err == nil && !res.Committed {
+		// The file is not kept in Postgres, so there is nothing to accept
+		// later: the import ends here, to be run again by choice.
+		_, err = s.pool.Exec(ctx, `UPDATE resident_imports SET status = 'cancelled', error = $2 WHERE id = $1 AND status = 'review'`,
+			id, fmt.Sprintf("%d rows cannot be used; nothing was imported. Run the import again accepting bad rows to store the others.", res.Bad))
+	}
 	imp, _ = s.Import(ctx, caseID, id)
 	return imp, res, err
 }

@@ -13,6 +13,7 @@ import (
 
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
+	"breachdesk/internal/residents"
 )
 
 // Config holds the web settings read by main.
@@ -32,6 +33,7 @@ type Server struct {
 	sessions *scs.SessionManager
 	users    *auth.Store
 	cases    *cases.Service
+	people   *residents.Service
 	cfg      Config
 }
 
@@ -56,8 +58,9 @@ func DeleteExpiredSessions(ctx context.Context, pool *pgxpool.Pool) error {
 }
 
 // NewServer returns the app's HTTP handler.
-func NewServer(logger *slog.Logger, pool *pgxpool.Pool, sessions *scs.SessionManager, users *auth.Store, cfg Config) http.Handler {
-	s := &Server{logger: logger, pool: pool, sessions: sessions, users: users, cases: cases.NewService(pool), cfg: cfg}
+func NewServer(logger *slog.Logger, pool *pgxpool.Pool, sessions *scs.SessionManager, users *auth.Store,
+	people *residents.Service, cfg Config) http.Handler {
+	s := &Server{logger: logger, pool: pool, sessions: sessions, users: users, cases: cases.NewService(pool), people: people, cfg: cfg}
 	sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.renderError(w, r, err) }
 	return s.routes()
 }
