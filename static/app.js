@@ -29,3 +29,31 @@ function tick() {
 if (document.querySelector(".countdown[data-due]")) {
   setInterval(tick, 1000);
 }
+
+// Import progress: poll the import's JSON while it runs, then reload to
+// show the outcome. Without this script the page refreshes itself.
+(function () {
+  var box = document.querySelector("[data-progress-url]");
+  if (!box) { return; }
+  var url = box.getAttribute("data-progress-url");
+  var bar = box.querySelector("progress");
+  var rows = box.querySelector(".rows-read");
+  var rate = box.querySelector(".rate");
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (p) {
+        if (!p.active) { window.location.reload(); return; }
+        bar.value = p.percent;
+        bar.textContent = p.percent + "%";
+        rows.textContent = p.rows_read;
+        if (p.rate > 0) {
+          rate.textContent = Math.round(p.rate) + " rows/s" +
+            (p.eta_seconds > 0 ? ", about " + p.eta_seconds + "s left" : "");
+        }
+        setTimeout(poll, 1000);
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  setTimeout(poll, 1000);
+})();

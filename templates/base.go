@@ -22,6 +22,9 @@ type Base struct {
 	RequestID string
 	// Zone is the viewer's time zone; nil means UTC.
 	Zone *time.Location
+	// Refresh, when set, reloads the page after that many seconds for
+	// browsers without JavaScript (a running import).
+	Refresh int
 }
 
 // Loc returns the viewer's zone.

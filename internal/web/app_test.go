@@ -20,16 +20,19 @@ import (
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
 	"breachdesk/internal/db/dbtest"
+	"breachdesk/internal/jobs"
+	"breachdesk/internal/residents"
 )
 
 const testPassword = "correct horse battery"
 
 // testApp is the whole web app on a fresh database, served by httptest.
 type testApp struct {
-	t     testing.TB
-	srv   *httptest.Server
-	pool  *pgxpool.Pool
-	users *auth.Store
+	t      testing.TB
+	srv    *httptest.Server
+	pool   *pgxpool.Pool
+	users  *auth.Store
+	people *residents.Service
 }
 
 func newTestApp(t testing.TB) *testApp {
@@ -47,9 +50,27 @@ func newTestAppOn(t testing.TB, pool *pgxpool.Pool) *testApp {
 	store := pgxstore.NewWithCleanupInterval(pool, 0)
 	sessions := NewSessionManager(store, 30*time.Minute, 12*time.Hour, false)
 	users := auth.NewStore(pool)
-	srv := httptest.NewServer(NewServer(logger, pool, sessions, users, Config{}))
-	t.Cleanup(srv.Close)
-	return &testApp{t: t, srv: srv, pool: pool, users: users}
+	master, err := residents.ParseMasterKey(residents.NewMasterKeyText())
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue, err := jobs.New(pool, logger, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := residents.NewService(pool, residents.NewKeyring(pool, master), queue)
+	queue.SetResidents(people)
+	if err := queue.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(NewServer(logger, pool, sessions, users, people, Config{}))
+	t.Cleanup(func() {
+		srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		queue.Stop(ctx)
+	})
+	return &testApp{t: t, srv: srv, pool: pool, users: users, people: people}
 }
 
 type testWriter struct{ t testing.TB }

@@ -36,6 +36,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 			return err
 		}
 	}
+	if v.Residents, err = s.people.Counts(ctx, c.ID); err != nil {
+		return err
+	}
 	if v.Deadlines, err = s.cases.Deadlines(ctx, c); err != nil {
 		return err
 	}

@@ -45,6 +45,11 @@ func (s *Server) routes() http.Handler {
 			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}", s.handle(s.caseShow))
 			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/evidence/{evidence}", s.handle(s.evidenceDownload))
 			r.With(s.allow(auth.ActViewCases)).Get("/tasks/mine", s.handle(s.myTasks))
+			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/residents", s.handle(s.residentsPage))
+			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/residents/people", s.handle(s.peoplePage))
+			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/imports/{import}", s.handle(s.importPage))
+			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/imports/{import}/progress", s.handle(s.importProgress))
+			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/imports/{import}/errors.csv", s.handle(s.importErrors))
 		})
 
 		// Changing cases: officers and admins.
@@ -61,6 +66,15 @@ func (s *Server) routes() http.Handler {
 			r.Post("/cases/{ref}/tasks/{task}/evidence", s.handle(s.taskEvidence))
 			r.Post("/cases/{ref}/tasks/{task}/environments", s.handle(s.taskTrackEnvironments))
 			r.Post("/cases/{ref}/tasks/{task}/environments/{env}", s.handle(s.taskEnvironment))
+			r.Post("/cases/{ref}/imports", s.handle(s.importUpload))
+			r.Post("/cases/{ref}/imports/{import}/start", s.handle(s.importStart))
+			r.Post("/cases/{ref}/imports/{import}/cancel", s.handle(s.importCancel))
+			r.Post("/cases/{ref}/imports/{import}/accept", s.handle(s.importAccept))
+			r.Post("/cases/{ref}/imports/{import}/discard", s.handle(s.importDiscard))
+			r.Post("/cases/{ref}/imports/{import}/remove", s.handle(s.importRemove))
+			// Seeing a person in clear: officers and admins, recorded.
+			r.Post("/cases/{ref}/residents/reveal", s.handle(s.peopleReveal))
+			r.Post("/cases/{ref}/residents/conflicts", s.handle(s.peopleConflicts))
 		})
 
 		// Administrators.
