@@ -131,6 +131,9 @@ func (s *Service) Upload(ctx context.Context, actor cases.Actor, caseID int64, f
 		_, _ = s.pool.Exec(context.Background(), `UPDATE resident_imports SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`,
 			id, uploadError(err, size))
 		_, _ = s.pool.Exec(context.Background(), `DELETE FROM import_chunks WHERE import_id = $1`, id)
+		if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrNotCSV) {
+			return Import{}, err
+		}
 		return Import{}, fmt.Errorf("%s: %w", uploadError(err, size), err)
 	}
 	if _, err := s.pool.Exec(ctx, `UPDATE resident_imports SET status = 'uploaded', size_bytes = $2, sha256 = $3 WHERE id = $1`,
@@ -141,8 +144,8 @@ func (s *Service) Upload(ctx context.Context, actor cases.Actor, caseID int64, f
 }
 
 func uploadError(err error, size int64) string {
-	if errors.Is(err, ErrTooLarge) {
-		return ErrTooLarge.Error()
+	if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrNotCSV) {
+		return err.Error()
 	}
 	return fmt.Sprintf("the upload was cut off after %.1f MB; nothing was imported, send the file again", float64(size)/(1<<20))
 }
@@ -230,7 +233,7 @@ func (s *Service) Preview(ctx context.Context, caseID, importID int64, enc strin
 		return Preview{Problem: err.Error()}, nil
 	}
 	p := Preview{Encoding: src.Encoding}
-	for len(p.Rows) < rows+1 {
+	for p.Header == nil || len(p.Rows) < rows {
 		rec, _, err := src.Read()
 		if errors.Is(err, io.EOF) {
 			break

@@ -218,3 +218,13 @@ func (a *testApp) caseWithEvidence() (cases.Case, cases.Task, cases.Evidence) {
 	}
 	return c, tasks[0], ev[0]
 }
+
+type (
+	goquerySelection = goquery.Selection
+	goqueryDocument  = goquery.Document
+)
+
+func readBody(res *http.Response) string {
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}

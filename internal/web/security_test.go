@@ -12,7 +12,7 @@ import (
 	"breachdesk/internal/auth"
 )
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+func itoa[T int | int64](n T) string { return strconv.FormatInt(int64(n), 10) }
 
 func mustURL(s string) *url.URL {
 	u, err := url.Parse(s)

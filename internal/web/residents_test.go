@@ -1,0 +1,190 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"breachdesk/internal/auth"
+	"breachdesk/internal/cases"
+	"breachdesk/internal/residents"
+)
+
+// upload posts a file as the residents page's form does.
+func (c *client) upload(path, name string, data []byte) *http.Response {
+	c.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.app.srv.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", c.app.srv.URL)
+	return c.do(req)
+}
+
+// waitImport polls the import's page until its job has finished.
+func waitImport(t *testing.T, c *client, path string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		status := text(doc(t, c.get(path)), "status")
+		if status != "Waiting to start" && status != "Running" {
+			return status
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("import still %q after 30 s", status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestImportThroughThePages(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	officer, _ := app.signedIn(auth.RoleOfficer)
+	c, _, _ := app.caseWithEvidence()
+	base := "/cases/" + c.Reference
+
+	var file bytes.Buffer
+	truth, _ := residents.GenerateCRM(&file, residents.GenOptions{Rows: 1500, Messy: true, Seed: 11})
+	res := officer.upload(base+"/imports", "Contacts Export.csv", file.Bytes())
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d", res.StatusCode)
+	}
+	importPath := res.Header.Get("Location")
+
+	// The preview shows the first 20 rows and the proposed mapping.
+	d := doc(t, officer.get(importPath))
+	if n := d.Find(`[data-testid="preview"] tbody tr`).Length(); n != 20 {
+		t.Errorf("preview shows %d rows", n)
+	}
+	if v, _ := d.Find(`#map-Mailing\.state option[selected]`).Attr("value"); v != "MailingState" {
+		t.Errorf("proposed Mailing.state %q", v)
+	}
+	// A mapping without any address column is refused with a reason.
+	res = officer.post(importPath+"/start", url.Values{"map.first_name": {"FirstName"}, "encoding": {"auto"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text(doc(t, res), "mapping-error"), "no column holds a state") {
+		t.Errorf("mapping without address: %d", res.StatusCode)
+	}
+	form := url.Values{"encoding": {"auto"}, "save_as": {"Contacts (Data Loader)"}}
+	d.Find(`[data-testid="mapping-form"] select`).Each(func(_ int, sel *goquerySelection) {
+		name, _ := sel.Attr("name")
+		if v, ok := sel.Find("option[selected]").Attr("value"); ok && v != "" {
+			form.Set(name, v)
+		}
+	})
+	if res := officer.post(importPath+"/start", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("start: %d", res.StatusCode)
+	}
+	if got := waitImport(t, officer, importPath); got != "Has bad rows: your decision" {
+		t.Fatalf("status %q", got)
+	}
+	d = doc(t, officer.get(importPath))
+	if d.Find(`[data-testid="bad-rows"] tbody tr`).Length() == 0 {
+		t.Error("bad rows not listed")
+	}
+	report := officer.get(importPath + "/errors.csv")
+	if !strings.HasPrefix(report.Header.Get("Content-Type"), "text/csv") || strings.Count(readBody(report), "\n") != int(truth.BadRows)+1 {
+		t.Errorf("error report: %s", report.Header.Get("Content-Type"))
+	}
+	if res := officer.post(importPath+"/accept", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept: %d", res.StatusCode)
+	}
+	if got := waitImport(t, officer, importPath); got != "Imported" {
+		t.Fatalf("status after accept %q", got)
+	}
+
+	// Counts by state, the map, the case page summary.
+	d = doc(t, officer.get(base + "/residents"))
+	if got := text(d, "total"); got != itoa(truth.Persons)+" people" {
+		t.Errorf("total %q, truth %d", got, truth.Persons)
+	}
+	caRow := d.Find(`[data-testid="state-counts"] tr[data-state="CA"] td.num`).First().Text()
+	if caRow != itoa(truth.States["CA"]) {
+		t.Errorf("CA row %q, truth %d", caRow, truth.States["CA"])
+	}
+	if n, _ := d.Find(`[data-testid="usmap"] g[data-state="CA"]`).Attr("data-count"); n != itoa(truth.States["CA"]) {
+		t.Errorf("map CA %q", n)
+	}
+	if !strings.Contains(text(doc(t, officer.get(base)), "residents-summary"), itoa(truth.Persons)) {
+		t.Error("case page does not show the total")
+	}
+
+	// People are masked; an auditor cannot reveal; an officer can, and it is recorded.
+	d = doc(t, officer.get(base + "/residents/people?jurisdiction=ca"))
+	name := d.Find(`[data-testid="masked-name"]`).First().Text()
+	if !strings.Contains(name, "*") {
+		t.Errorf("name not masked: %q", name)
+	}
+	auditor, _ := app.signedIn(auth.RoleAuditor)
+	if d := doc(t, auditor.get(base+"/residents/people")); d.Find(`button:contains("Reveal")`).Length() != 0 {
+		t.Error("an auditor is offered to reveal")
+	}
+	ref := residentRef(t, d)
+	if res := auditor.post(base+"/residents/reveal", url.Values{"import": {ref[0]}, "line": {ref[1]}, "reason": {"curious"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("auditor reveal: %d", res.StatusCode)
+	}
+	res = officer.post(base+"/residents/reveal", url.Values{"import": {ref[0]}, "line": {ref[1]}, "reason": {"Customer asked what we hold"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(text(doc(t, res), "revealed"), "@example.") {
+		t.Errorf("reveal: %d", res.StatusCode)
+	}
+	p, _ := cases.NewService(app.pool).Timeline(context.Background(), c.ID, cases.TimelineFilter{Kind: "resident.revealed"})
+	if p.Total != 1 {
+		t.Errorf("%d reveal events", p.Total)
+	}
+	// The saved mapping is offered on the next import.
+	if ms, _ := app.people.Mappings(context.Background()); len(ms) != 1 || ms[0].Name != "Contacts (Data Loader)" {
+		t.Errorf("saved mappings %+v", ms)
+	}
+}
+
+func TestUploadRefusals(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	officer, _ := app.signedIn(auth.RoleOfficer)
+	c, _, _ := app.caseWithEvidence()
+	base := "/cases/" + c.Reference
+	res := officer.upload(base+"/imports", "empty.csv", nil)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text(doc(t, res), "form-error"), "empty") {
+		t.Errorf("empty upload: %d", res.StatusCode)
+	}
+	res = officer.upload(base+"/imports", "book.xlsx", []byte("PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00binary"))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("xlsx upload: %d", res.StatusCode)
+	}
+	if got := text(doc(t, officer.get(res.Header.Get("Location"))), "preview-problem"); !strings.Contains(got, "binary") {
+		t.Errorf("xlsx preview problem %q", got)
+	}
+	// A second import while one waits for review is refused.
+	data := []byte("Email,MailingState\nnobody-here,\n,CA\n")
+	res = officer.upload(base+"/imports", "a.csv", data)
+	first := res.Header.Get("Location")
+	officer.post(first+"/start", url.Values{"map.email": {"Email"}, "map.Mailing.state": {"MailingState"}})
+	waitImport(t, officer, first)
+	res = officer.upload(base+"/imports", "b.csv", data)
+	second := res.Header.Get("Location")
+	res = officer.post(second+"/start", url.Values{"map.email": {"Email"}, "map.Mailing.state": {"MailingState"}})
+	if res.StatusCode != http.StatusConflict || !strings.Contains(text(doc(t, res), "form-error"), "nother import") {
+		t.Errorf("second import: %d", res.StatusCode)
+	}
+}
+
+func residentRef(t *testing.T, d *goqueryDocument) [2]string {
+	t.Helper()
+	imp, _ := d.Find(`input[name="import"]`).First().Attr("value")
+	line, _ := d.Find(`input[name="line"]`).First().Attr("value")
+	if imp == "" {
+		// The auditor's page has no forms; take the first row's "import:line".
+		cell := strings.TrimSpace(d.Find(`[data-testid="people"] tbody tr td`).First().Text())
+		a, b, _ := strings.Cut(cell, ":")
+		return [2]string{a, b}
+	}
+	return [2]string{imp, line}
+}
