@@ -102,7 +102,7 @@ func TestImportThroughThePages(t *testing.T) {
 	}
 
 	// Counts by state, the map, the case page summary.
-	d = doc(t, officer.get(base + "/residents"))
+	d = doc(t, officer.get(base+"/residents"))
 	if got := text(d, "total"); got != itoa(truth.Persons)+" people" {
 		t.Errorf("total %q, truth %d", got, truth.Persons)
 	}
@@ -118,7 +118,7 @@ func TestImportThroughThePages(t *testing.T) {
 	}
 
 	// People are masked; an auditor cannot reveal; an officer can, and it is recorded.
-	d = doc(t, officer.get(base + "/residents/people?jurisdiction=ca"))
+	d = doc(t, officer.get(base+"/residents/people?jurisdiction=ca"))
 	name := d.Find(`[data-testid="masked-name"]`).First().Text()
 	if !strings.Contains(name, "*") {
 		t.Errorf("name not masked: %q", name)
