@@ -58,7 +58,8 @@ var servingLine = regexp.MustCompile(`serving at (http://\S+)`)
 func startApp(t *testing.T) *startedApp {
 	t.Helper()
 	_, dbURL := dbtest.New(t)
-	env := map[string]string{"DATABASE_URL": dbURL, "LISTEN_ADDR": "127.0.0.1:0", "BREACHDESK_LOG_FORMAT": "json"}
+	env := map[string]string{"DATABASE_URL": dbURL, "LISTEN_ADDR": "127.0.0.1:0", "BREACHDESK_LOG_FORMAT": "json",
+		"BREACHDESK_DATA": t.TempDir()}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan error, 1)

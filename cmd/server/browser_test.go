@@ -225,3 +225,55 @@ func TestBrowserCaseFlow(t *testing.T) {
 	}
 	screenshot(t, ctx, "12-task-done")
 }
+
+func TestBrowserResidentsImport(t *testing.T) {
+	app := startApp(t)
+	pool, err := pgxpool.New(context.Background(), app.Env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := auth.NewStore(pool).Create(context.Background(), auth.NewUser{Email: "dana@example.com", DisplayName: "Dana Whitfield",
+		Role: auth.RoleOfficer, Password: "dana's own passphrase"}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCLI(t, app.Env, "case", "open", "--as", "dana@example.com", "--title", "Bulk API export of Contacts",
+		"--discovered", time.Now().Add(-30*time.Hour).UTC().Format(time.RFC3339), "--elements", "name,email,postal_address")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := strings.TrimSpace(out)
+	csvPath := filepath.Join(t.TempDir(), "contacts.csv")
+	if _, err := runCLI(t, app.Env, "gen-crm", "--rows", "3000", "--seed", "9", "-o", csvPath); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := newBrowser(t)
+	must(t, ctx, "login", chromedp.Navigate(app.URL+"/login"), waitVisible("#email"),
+		fill("#email", "dana@example.com"), fill("#password", "dana's own passphrase"), click("button.primary"),
+		waitVisible(`[data-testid="open-case"]`))
+	must(t, ctx, "residents page", chromedp.Navigate(app.URL+"/cases/"+ref), click(`[data-testid="residents-link"]`),
+		waitVisible(`[data-testid="upload-form"]`),
+		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{csvPath}),
+		click(`[data-testid="upload-form"] button.primary`), waitVisible(`[data-testid="preview"]`))
+	screenshot(t, ctx, "20-import-preview")
+	must(t, ctx, "start", click(`[data-testid="start"]`))
+	// The page follows the job by itself until the import is done.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		status := textOf(t, ctx, `[data-testid="status"]`)
+		if status == "Imported" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("import still %q", status)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	screenshot(t, ctx, "21-import-done")
+	must(t, ctx, "counts", chromedp.Navigate(app.URL+"/cases/"+ref+"/residents"), waitVisible(`[data-testid="usmap"]`))
+	if got := textOf(t, ctx, `[data-testid="total"]`); got != "3000 people" {
+		t.Errorf("total %q", got)
+	}
+	screenshot(t, ctx, "22-residents")
+}

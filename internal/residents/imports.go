@@ -208,7 +208,8 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Preview is the start of an uploaded file, for choosing the mapping.
+// Preview is the start of an uploaded file, for choosing the mapping. Its
+// rows are masked but for state and country columns.
 type Preview struct {
 	Encoding string
 	Header   []string
@@ -254,7 +255,42 @@ func (s *Service) Preview(ctx context.Context, caseID, importID int64, enc strin
 		p.Problem = "The file has no header row."
 	}
 	p.Detected = DetectMapping(p.Header)
+	maskPreview(&p)
 	return p, nil
+}
+
+// maskPreview masks every cell of the preview except the columns that only
+// say where someone lives (state, country), so choosing the mapping shows
+// no one's personal data in clear.
+func maskPreview(p *Preview) {
+	open := map[int]bool{}
+	for field, col := range p.Detected {
+		if strings.HasSuffix(field, ".state") || strings.HasSuffix(field, ".state_code") ||
+			strings.HasSuffix(field, ".country") || strings.HasSuffix(field, ".country_code") {
+			for i, h := range p.Header {
+				if h == col {
+					open[i] = true
+				}
+			}
+		}
+	}
+	for _, row := range p.Rows {
+		for i, cell := range row {
+			if !open[i] {
+				row[i] = maskCell(cell)
+			}
+		}
+	}
+}
+
+func maskCell(s string) string {
+	if strings.Contains(s, "@") {
+		return maskEmail(s)
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' }) >= 0 && strings.IndexFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) < 0 {
+		return maskDigits(s)
+	}
+	return maskWords(s)
 }
 
 // StartOptions are the officer's choices for an import.

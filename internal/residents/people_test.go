@@ -73,3 +73,24 @@ func TestPeopleRevealAndConflicts(t *testing.T) {
 		t.Errorf("after resolving: settled %d, counts %+v", n, c)
 	}
 }
+
+func TestPreviewIsMasked(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	csv := "FirstName,Email,MailingStreet,MailingState,MailingPostalCode,MailingCountry\nPhilippa,pw@example.org,88 Quill Lane,California,94965,USA\n"
+	imp, err := f.svc.Upload(ctx, f.actor, f.kase.ID, "p.csv", strings.NewReader(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.svc.Preview(ctx, f.kase.ID, imp.ID, residents.EncodingAuto, 20)
+	if err != nil || len(p.Rows) != 1 {
+		t.Fatalf("preview %+v %v", p, err)
+	}
+	want := []string{"P*******", "p*@e******.org", "8* Q**** L***", "California", "94***", "USA"}
+	for i, w := range want {
+		if p.Rows[0][i] != w {
+			t.Errorf("column %s: %q, want %q", p.Header[i], p.Rows[0][i], w)
+		}
+	}
+}
