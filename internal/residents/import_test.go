@@ -296,3 +296,82 @@ func TestRemovingAnImportRestoresItsDuplicates(t *testing.T) {
 		t.Errorf("after removing the first import: %+v", c)
 	}
 }
+
+// cutReader gives n bytes of data, then fails like a dropped connection.
+type cutReader struct {
+	data []byte
+	n    int
+}
+
+func (c *cutReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		return 0, errors.New("unexpected EOF: client went away")
+	}
+	k := copy(p, c.data[:min(len(c.data), c.n, len(p))])
+	c.data, c.n = c.data[k:], c.n-k
+	return k, nil
+}
+
+func TestTruncatedUploadLeavesNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	var buf bytes.Buffer
+	residents.GenerateCRM(&buf, residents.GenOptions{Rows: 30000, Seed: 2})
+	_, err := f.svc.Upload(ctx, f.actor, f.kase.ID, "big.csv", &cutReader{data: buf.Bytes(), n: 1500000})
+	if err == nil || !strings.Contains(err.Error(), "cut off after 1.4 MB") {
+		t.Fatalf("truncated upload: %v", err)
+	}
+	imps, _ := f.svc.Imports(ctx, f.kase.ID)
+	var chunks int
+	f.pool.QueryRow(ctx, `SELECT count(*) FROM import_chunks`).Scan(&chunks)
+	if len(imps) != 1 || imps[0].Status != "failed" || chunks != 0 {
+		t.Errorf("after a cut upload: %+v, %d chunks kept", imps, chunks)
+	}
+}
+
+func TestDatabaseConnectionLostMidImport(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	var buf bytes.Buffer
+	residents.GenerateCRM(&buf, residents.GenOptions{Rows: 20000, Seed: 4})
+	imp, err := f.svc.Upload(ctx, f.actor, f.kase.ID, "c.csv", bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := residents.DetectMapping(strings.Split(strings.SplitN(buf.String(), "\n", 2)[0], ","))
+	if err := f.svc.Start(ctx, f.actor, f.kase.ID, imp.ID, residents.StartOptions{Mapping: m}); err != nil {
+		t.Fatal(err)
+	}
+	killed := false
+	_, err = f.svc.Execute(ctx, imp.ID, nil, func(p residents.Progress) {
+		if killed {
+			return
+		}
+		// The server ends the import's connection, as a restart would.
+		var n int
+		f.pool.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE datname = current_database() AND query LIKE 'COPY residents%'`).Scan(&n)
+		killed = n > 0
+	})
+	if !killed {
+		t.Skip("the import finished before its connection could be cut")
+	}
+	imp, _ = f.svc.Import(ctx, f.kase.ID, imp.ID)
+	if err == nil || imp.Status != "failed" || !strings.Contains(imp.Error, "connection was lost") {
+		t.Errorf("after the connection was cut: %v, status %s, %q", err, imp.Status, imp.Error)
+	}
+	var n int
+	f.pool.QueryRow(ctx, `SELECT count(*) FROM residents`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d residents left by a cut import", n)
+	}
+	// Started again, it completes.
+	if err := f.svc.Start(ctx, f.actor, f.kase.ID, imp.ID, residents.StartOptions{Mapping: m}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.svc.Execute(ctx, imp.ID, nil, nil); err != nil || res.Imported != 20000 {
+		t.Errorf("second run: %v %+v", err, res)
+	}
+}

@@ -330,11 +330,15 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 	readWG.Wait()
 	for range done { // let workers finish
 	}
+	// A cancellation the reader saw was caused by the COPY failing (we
+	// stopped the pipeline), so the COPY's error is the one to report.
 	switch {
-	case readErr != nil:
+	case readErr != nil && !errors.Is(readErr, context.Canceled):
 		return res, readErr
 	case copyErr != nil:
 		return res, fmt.Errorf("store residents: %w", copyErr)
+	case readErr != nil:
+		return res, readErr
 	}
 	res.Imported = n
 	res.Bad = bad.Load()

@@ -136,6 +136,8 @@ func describeFailure(err error) string {
 		return "Stopped at " + le.Error() + ". Nothing was imported."
 	case errors.Is(err, ErrNotCSV):
 		return capitalize(err.Error()) + ". Nothing was imported."
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "The import was interrupted because the server stopped. Nothing was imported; start it again."
 	case db.IsUnavailable(err):
 		return "The database connection was lost during the import. Nothing was imported; start it again."
 	case errors.Is(err, ErrWrongMasterKey), errors.Is(err, ErrKeyDestroyed):
