@@ -77,6 +77,24 @@ func textOf(t *testing.T, ctx context.Context, sel string) string {
 	return strings.TrimSpace(s)
 }
 
+// waitText polls until the element's text is want, riding out page loads
+// (a script may reload the page meanwhile).
+func waitText(t *testing.T, ctx context.Context, sel, want string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last string
+	for time.Now().Before(deadline) {
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		got, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel)))
+		cancel()
+		if last = strings.TrimSpace(got); err == nil && last == want {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("%s: text %q, want %q after %s", sel, last, want, timeout)
+}
+
 func must(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, actions...); err != nil {
@@ -216,7 +234,8 @@ func TestBrowserCaseFlow(t *testing.T) {
 	// Complete the first task; it shows on the timeline.
 	must(t, ctx, "complete a task",
 		chromedp.SetValue(chromedp.CSS(`[data-testid^="task-"] select[name="status"]`), "done"),
-		click(`[data-testid="task-save"]`), waitVisible(`[data-testid="flash"]`))
+		click(`[data-testid="task-save"]`))
+	waitText(t, ctx, `[data-testid="flash"]`, "Task updated.", 20*time.Second)
 	if got := textOf(t, ctx, `[data-testid^="task-"] [data-testid="task-status"]`); got != "Done" {
 		t.Errorf("task status %q", got)
 	}
@@ -259,17 +278,7 @@ func TestBrowserResidentsImport(t *testing.T) {
 	screenshot(t, ctx, "20-import-preview")
 	must(t, ctx, "start", click(`[data-testid="start"]`))
 	// The page follows the job by itself until the import is done.
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		status := textOf(t, ctx, `[data-testid="status"]`)
-		if status == "Imported" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("import still %q", status)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+	waitText(t, ctx, `[data-testid="status"]`, "Imported", 60*time.Second)
 	screenshot(t, ctx, "21-import-done")
 	must(t, ctx, "counts", chromedp.Navigate(app.URL+"/cases/"+ref+"/residents"), waitVisible(`[data-testid="usmap"]`))
 	if got := textOf(t, ctx, `[data-testid="total"]`); got != "3000 people" {
