@@ -257,7 +257,7 @@ func TestBrowserResidentsImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := runCLI(t, app.Env, "case", "open", "--as", "dana@example.com", "--title", "Bulk API export of Contacts",
-		"--discovered", time.Now().Add(-30*time.Hour).UTC().Format(time.RFC3339), "--elements", "name,email,postal_address")
+		"--discovered", time.Now().Add(-30*time.Hour).UTC().Format(time.RFC3339), "--elements", "name,ssn,email", "--encrypted=false")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,4 +285,11 @@ func TestBrowserResidentsImport(t *testing.T) {
 		t.Errorf("total %q", got)
 	}
 	screenshot(t, ctx, "22-residents")
+	must(t, ctx, "case page", chromedp.Navigate(app.URL+"/cases/"+ref), waitVisible(`[data-testid="obligations"]`),
+		chromedp.ScrollIntoView(chromedp.CSS("#obligations")))
+	if dir := os.Getenv("BREACHDESK_SCREENSHOTS"); dir != "" {
+		if png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+			os.WriteFile(filepath.Join(dir, "23-case-obligations.png"), png, 0o644)
+		}
+	}
 }

@@ -58,6 +58,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return residentsCmd(ctx, cfg, logger, rest, stdout, stderr)
 	case "gen-crm":
 		return genCRMCmd(rest, stdout)
+	case "rules":
+		return rulesCmd(rest, stdout)
+	case "obligations":
+		return obligationsCmd(ctx, cfg, logger, rest, stdout)
 	case "keys":
 		return keysCmd(ctx, cfg, logger, rest, stdout)
 	case "db":
@@ -79,6 +83,8 @@ commands:
   residents import|counts …               affected residents from CRM exports (breachdesk residents for details)
   gen-crm --rows N [--messy] [-o FILE]    write a synthetic Salesforce export with known truth
   keys rotate [--new-key BASE64]          rewrap every case's data key under a new master key
+  rules check                             validate the breach-law rules and list their review dates
+  obligations --case REF [--json]         a case's notification obligations (decision support)
   demo                                    load a synthetic sample (users, a case)
   db start | db stop                      start or stop the private PostgreSQL cluster
 

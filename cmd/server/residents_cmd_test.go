@@ -109,3 +109,51 @@ func TestResidentsCLI(t *testing.T) {
 		}
 	}
 }
+
+func TestRulesCheckAndObligationsCLI(t *testing.T) {
+	t.Parallel()
+	out, err := runCLI(t, map[string]string{}, "rules", "check")
+	if err != nil || !strings.Contains(out, "54 jurisdictions, all valid") || !strings.Contains(out, "CA   California") {
+		t.Fatalf("rules check: %v\n%s", err, out)
+	}
+	pool, url := dbtest.New(t)
+	env := map[string]string{"DATABASE_URL": url, "BREACHDESK_DATA": t.TempDir()}
+	auth.NewStore(pool).Create(context.Background(), auth.NewUser{Email: "ops@example.com", DisplayName: "Ops", Role: auth.RoleOfficer, Password: "correct horse battery"})
+	out, _ = runCLI(t, env, "case", "open", "--as", "ops@example.com", "--title", "Leak", "--discovered", "2026-11-20T10:00:00-08:00",
+		"--elements", "name,ssn", "--encrypted=false")
+	ref := strings.TrimSpace(out)
+	csvPath := filepath.Join(env["BREACHDESK_DATA"], "c.csv")
+	os.WriteFile(csvPath, []byte("Id,FirstName,MailingState\n0031,A,CA\n0032,B,CA\n0033,C,WA\n"), 0o644)
+	if _, err := runCLI(t, env, "residents", "import", "--as", "ops@example.com", "--case", ref, csvPath); err != nil {
+		t.Fatal(err)
+	}
+	out, err = runCLI(t, env, "obligations", "--case", ref, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Obligations []struct {
+			Jurisdiction, Recipient, Deadline, Citation string
+			Triggered                                   bool
+			Reasons                                     []string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	found := false
+	for _, o := range got.Obligations {
+		if o.Jurisdiction == "CA" && o.Recipient == "individuals" {
+			found = true
+			if !o.Triggered || o.Deadline != "2026-12-20T23:59:00-08:00" || o.Citation == "" || len(o.Reasons) == 0 {
+				t.Errorf("CA individuals %+v", o)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no CA obligation in %s", out)
+	}
+	if _, err := runCLI(t, env, "obligations"); err == nil || !strings.Contains(err.Error(), "--case REF is required") {
+		t.Errorf("no case: %v", err)
+	}
+}

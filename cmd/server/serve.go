@@ -15,6 +15,7 @@ import (
 
 	"breachdesk/internal/auth"
 	"breachdesk/internal/jobs"
+	"breachdesk/internal/notify"
 	"breachdesk/internal/residents"
 	"breachdesk/internal/web"
 )
@@ -28,6 +29,10 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	}
 	defer closeDB()
 
+	rules, err := notify.LoadRules(notify.RuleFiles)
+	if err != nil {
+		return err // names the file and field: a bad rule stops the start
+	}
 	master, err := loadMasterKey(cfg, logger, stdout)
 	if err != nil {
 		return err
@@ -59,7 +64,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	// housekeeping loop below deletes expired sessions instead.
 	store := pgxstore.NewWithCleanupInterval(pool, 0)
 	sessions := web.NewSessionManager(store, cfg.SessionIdle, cfg.SessionLifetime, cfg.secure())
-	handler := web.NewServer(logger, pool, sessions, users, people, web.Config{SecureCookies: cfg.secure(), TrustProxy: cfg.TrustProxy})
+	handler := web.NewServer(logger, pool, sessions, users, people, rules, web.Config{SecureCookies: cfg.secure(), TrustProxy: cfg.TrustProxy})
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {

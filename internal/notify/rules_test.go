@@ -55,14 +55,14 @@ func TestBadRuleFilesAreNamed(t *testing.T) {
 		t.Fatalf("good file refused: %v", err)
 	}
 	for name, c := range map[string]struct{ from, to, field string }{
-		"typo in a key":    {`"day_type"`, `"daytype"`, "(file)"},
-		"unknown element":  {`[["ssn"]]`, `[["snn"]]`, "versions[0].pi.with_name[0]"},
-		"bad day type":     {`"calendar"`, `"calender"`, "versions[0].notices[0].deadline"},
-		"no citation":      {`"citation":"Z. Code § 1(a)"`, `"citation":""`, "versions[0].notices[0].citation"},
-		"bad review date":  {`"2026-01-01"`, `"last year"`, "last_reviewed"},
-		"bad threshold":    {`{"comparison":"any"}`, `{"comparison":"about"}`, "versions[0].notices[0].threshold.comparison"},
-		"code not file":    {`"code":"ZZ"`, `"code":"ZY"`, "code"},
-		"no sources":       {`[{"title":"t","url":"u"}]`, `[]`, "sources"},
+		"typo in a key":   {`"day_type"`, `"daytype"`, "(file)"},
+		"unknown element": {`[["ssn"]]`, `[["snn"]]`, "versions[0].pi.with_name[0]"},
+		"bad day type":    {`"calendar"`, `"calender"`, "versions[0].notices[0].deadline"},
+		"no citation":     {`"citation":"Z. Code § 1(a)"`, `"citation":""`, "versions[0].notices[0].citation"},
+		"bad review date": {`"2026-01-01"`, `"last year"`, "last_reviewed"},
+		"bad threshold":   {`{"comparison":"any"}`, `{"comparison":"about"}`, "versions[0].notices[0].threshold.comparison"},
+		"code not file":   {`"code":"ZZ"`, `"code":"ZY"`, "code"},
+		"no sources":      {`[{"title":"t","url":"u"}]`, `[]`, "sources"},
 	} {
 		bad := strings.Replace(good, c.from, c.to, 1)
 		_, err := LoadRules(fstest.MapFS{"rules/ZZ.json": {Data: []byte(bad)}})

@@ -21,6 +21,7 @@ import (
 	"breachdesk/internal/cases"
 	"breachdesk/internal/db/dbtest"
 	"breachdesk/internal/jobs"
+	"breachdesk/internal/notify"
 	"breachdesk/internal/residents"
 )
 
@@ -63,7 +64,11 @@ func newTestAppOn(t testing.TB, pool *pgxpool.Pool) *testApp {
 	if err := queue.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(NewServer(logger, pool, sessions, users, people, Config{}))
+	rules, err := notify.LoadRules(notify.RuleFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(NewServer(logger, pool, sessions, users, people, rules, Config{}))
 	t.Cleanup(func() {
 		srv.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

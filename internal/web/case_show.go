@@ -4,10 +4,13 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sort"
+	"strings"
 	"time"
 
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
+	"breachdesk/internal/notify"
 	"breachdesk/templates"
 )
 
@@ -42,6 +45,21 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	if v.Deadlines, err = s.cases.Deadlines(ctx, c); err != nil {
 		return err
 	}
+	states := map[string]int64{}
+	for _, st := range v.Residents.States {
+		states[st.Code] = st.Count
+	}
+	if v.Obligations, err = notify.Evaluate(notify.Input{Facts: c.Facts, States: states}, s.rules); err != nil {
+		return err
+	}
+	// Every statutory deadline joins the clock panel.
+	for _, o := range v.Obligations.Obligations {
+		if o.Triggered() && o.Due != nil {
+			label := o.Jurisdiction + ": " + strings.TrimSpace(obligationLabel(o))
+			v.Deadlines = append(v.Deadlines, cases.Deadline{Label: label, Due: *o.Due, Source: "law"})
+		}
+	}
+	sort.SliceStable(v.Deadlines[1:], func(a, b int) bool { return v.Deadlines[1+a].Due.Before(v.Deadlines[1+b].Due) })
 	if v.Tasks, err = s.cases.Tasks(ctx, c.ID); err != nil {
 		return err
 	}
@@ -60,4 +78,14 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	return render(w, r, status, templates.CasePage(s.base(r, c.Reference, "cases"), v))
+}
+
+func obligationLabel(o notify.Obligation) string {
+	switch o.Recipient {
+	case "individuals":
+		return "notice to affected residents"
+	case "cras":
+		return "notice to the consumer reporting agencies"
+	}
+	return "notice to " + o.To
 }

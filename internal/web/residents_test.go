@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -187,4 +188,43 @@ func residentRef(t *testing.T, d *goqueryDocument) [2]string {
 		return [2]string{a, b}
 	}
 	return [2]string{imp, line}
+}
+
+func TestCasePageShowsObligationsAndTheirDeadlines(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	officer, u := app.signedIn(auth.RoleOfficer)
+	ctx := context.Background()
+	yes, no := true, false
+	c, err := cases.NewService(app.pool).Open(ctx, cases.Actor{ID: u.ID, Email: u.Email}, cases.NewCase{Facts: cases.Facts{
+		Title: "Contacts export", Severity: "high", OwnerID: u.ID, DiscoveredAt: time.Now().Add(-2 * time.Hour).Truncate(time.Minute),
+		DataElements: []string{"name", "ssn"}, Encrypted: &no, Acquired: &yes}, Playbook: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csv strings.Builder
+	csv.WriteString("Id,FirstName,Email,MailingState\n")
+	for i := 0; i < 501; i++ {
+		csv.WriteString("003" + itoa(100000000000000+i) + ",P" + itoa(i) + ",p" + itoa(i) + "@example.com,CA\n")
+	}
+	csv.WriteString("003900000000001,Q,q@example.com,TX\n")
+	if _, res, err := app.people.ImportFile(ctx, cases.Actor{ID: u.ID, Email: u.Email}, c.ID, "c.csv", int64(csv.Len()),
+		func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(csv.String())), nil }, residents.StartOptions{}, nil); err != nil || !res.Committed {
+		t.Fatalf("import: %v", err)
+	}
+	d := doc(t, officer.get("/cases/" + c.Reference))
+	if !strings.Contains(text(d, "disclaimer"), "not legal advice") {
+		t.Error("no disclaimer")
+	}
+	ag := d.Find(`[data-testid="ob-CA-regulator"]`)
+	if got := strings.TrimSpace(ag.Find(`[data-testid="ob-status"]`).Text()); got != "Required" || !strings.Contains(ag.Text(), "1798.82(f)") {
+		t.Errorf("CA AG row: status %q, %q", got, ag.Text())
+	}
+	if got := strings.TrimSpace(d.Find(`[data-testid="ob-TX-regulator"] [data-testid="ob-status"]`).Text()); got != "Not required" {
+		t.Errorf("TX AG with 1 resident: %q", got)
+	}
+	// The law's deadlines join the clock panel.
+	if !strings.Contains(d.Find(`[data-testid="clocks"]`).Text(), "CA: notice to affected residents") {
+		t.Errorf("clock panel: %q", d.Find(`[data-testid="clocks"]`).Text())
+	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
+	"breachdesk/internal/notify"
 	"breachdesk/internal/residents"
 )
 
@@ -34,6 +35,7 @@ type Server struct {
 	users    *auth.Store
 	cases    *cases.Service
 	people   *residents.Service
+	rules    *notify.Rules
 	cfg      Config
 }
 
@@ -59,8 +61,8 @@ func DeleteExpiredSessions(ctx context.Context, pool *pgxpool.Pool) error {
 
 // NewServer returns the app's HTTP handler.
 func NewServer(logger *slog.Logger, pool *pgxpool.Pool, sessions *scs.SessionManager, users *auth.Store,
-	people *residents.Service, cfg Config) http.Handler {
-	s := &Server{logger: logger, pool: pool, sessions: sessions, users: users, cases: cases.NewService(pool), people: people, cfg: cfg}
+	people *residents.Service, rules *notify.Rules, cfg Config) http.Handler {
+	s := &Server{logger: logger, pool: pool, sessions: sessions, users: users, cases: cases.NewService(pool), people: people, rules: rules, cfg: cfg}
 	sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.renderError(w, r, err) }
 	return s.routes()
 }
