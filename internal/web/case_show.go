@@ -3,8 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 

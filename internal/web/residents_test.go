@@ -212,7 +212,7 @@ func TestCasePageShowsObligationsAndTheirDeadlines(t *testing.T) {
 		func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(csv.String())), nil }, residents.StartOptions{}, nil); err != nil || !res.Committed {
 		t.Fatalf("import: %v", err)
 	}
-	d := doc(t, officer.get("/cases/" + c.Reference))
+	d := doc(t, officer.get("/cases/"+c.Reference))
 	if !strings.Contains(text(d, "disclaimer"), "not legal advice") {
 		t.Error("no disclaimer")
 	}
