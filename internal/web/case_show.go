@@ -45,17 +45,13 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	if v.Deadlines, err = s.cases.Deadlines(ctx, c); err != nil {
 		return err
 	}
-	states := map[string]int64{}
-	for _, st := range v.Residents.States {
-		states[st.Code] = st.Count
-	}
-	if v.Obligations, err = notify.Evaluate(notify.Input{Facts: c.Facts, States: states}, s.rules); err != nil {
+	if v.Obligations, err = s.obligationsView(r, c); err != nil {
 		return err
 	}
-	// Every statutory deadline joins the clock panel.
-	for _, o := range v.Obligations.Obligations {
-		if o.Triggered() && o.Due != nil {
-			label := o.Jurisdiction + ": " + strings.TrimSpace(obligationLabel(o))
+	// Every statutory deadline still to meet joins the clock panel.
+	for _, o := range v.Obligations.Rows {
+		if o.Triggered() && o.Due != nil && !o.Filed() {
+			label := o.Jurisdiction + ": " + strings.TrimSpace(obligationLabel(o.Obligation))
 			v.Deadlines = append(v.Deadlines, cases.Deadline{Label: label, Due: *o.Due, Source: "law"})
 		}
 	}
@@ -88,4 +84,47 @@ func obligationLabel(o notify.Obligation) string {
 		return "notice to the consumer reporting agencies"
 	}
 	return "notice to " + o.To
+}
+
+// obligationsView builds the obligations panel: the accepted set (or the
+// live obligations before any acceptance), the differences the current
+// facts would make, filtered by the ob_status and ob_where parameters.
+func (s *Server) obligationsView(r *http.Request, c cases.Case) (templates.ObligationsView, error) {
+	ctx := r.Context()
+	var v templates.ObligationsView
+	live, _, err := s.notices.Compute(ctx, c)
+	if err != nil {
+		return v, err
+	}
+	v.Live, v.Fingerprint = live, notify.Fingerprint(live)
+	if v.Set, err = s.notices.Current(ctx, c.ID); err != nil {
+		return v, err
+	}
+	var all []notify.Stored
+	if v.Set != nil {
+		all = v.Set.Obligations
+		v.Changes = notify.Diff(v.Set, live)
+	} else {
+		for _, o := range live.Obligations {
+			all = append(all, notify.Stored{Obligation: o, Key: notify.Key(o)})
+		}
+	}
+	v.Status, v.Where = r.URL.Query().Get("ob_status"), strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("ob_where")))
+	for _, o := range all {
+		keep := false
+		switch v.Status {
+		case "all":
+			keep = true
+		case "":
+			keep = o.Status != notify.NotTriggered
+		case "open":
+			keep = o.Triggered() && !o.Filed()
+		default:
+			keep = o.Status == v.Status
+		}
+		if keep && (v.Where == "" || o.Jurisdiction == v.Where) {
+			v.Rows = append(v.Rows, o)
+		}
+	}
+	return v, nil
 }

@@ -212,7 +212,7 @@ func TestCasePageShowsObligationsAndTheirDeadlines(t *testing.T) {
 		func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(csv.String())), nil }, residents.StartOptions{}, nil); err != nil || !res.Committed {
 		t.Fatalf("import: %v", err)
 	}
-	d := doc(t, officer.get("/cases/"+c.Reference))
+	d := doc(t, officer.get("/cases/"+c.Reference+"?ob_status=all"))
 	if !strings.Contains(text(d, "disclaimer"), "not legal advice") {
 		t.Error("no disclaimer")
 	}
@@ -226,5 +226,34 @@ func TestCasePageShowsObligationsAndTheirDeadlines(t *testing.T) {
 	// The law's deadlines join the clock panel.
 	if !strings.Contains(d.Find(`[data-testid="clocks"]`).Text(), "CA: notice to affected residents") {
 		t.Errorf("clock panel: %q", d.Find(`[data-testid="clocks"]`).Text())
+	}
+	// Accept the obligations, then record the notice to California residents.
+	fp, _ := d.Find(`[data-testid="ob-proposed"] input[name="fingerprint"]`).Attr("value")
+	if res := officer.post("/cases/"+c.Reference+"/obligations/accept", url.Values{"fingerprint": {"old"}}); res.StatusCode != http.StatusConflict {
+		t.Errorf("stale accept: %d", res.StatusCode)
+	}
+	if res := officer.post("/cases/"+c.Reference+"/obligations/accept", url.Values{"fingerprint": {fp}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept: %d", res.StatusCode)
+	}
+	sent := time.Now().Add(-time.Hour).In(u.Location()).Format("2006-01-02T15:04")
+	res := officer.post("/cases/"+c.Reference+"/obligations/file", url.Values{"key": {"CA/individuals/"}, "kind": {"sent"},
+		"sent_at": {sent}, "method": {"mail"}, "what": {"Consumer notice v2"}, "confirmation": {"Batch 12"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("filing: %d %s", res.StatusCode, text(doc(t, res), "action-error"))
+	}
+	res = officer.post("/cases/"+c.Reference+"/obligations/file", url.Values{"key": {"TX/individuals/"}, "kind": {"not_required"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text(doc(t, res), "action-error"), "not required") {
+		t.Errorf("not required without reason: %d", res.StatusCode)
+	}
+	d = doc(t, officer.get("/cases/"+c.Reference))
+	if got := text(d, "ob-filed"); !strings.Contains(got, "Sent") || !strings.Contains(got, "mail") {
+		t.Errorf("filed badge %q", got)
+	}
+	if strings.Contains(d.Find(`[data-testid="clocks"]`).Text(), "CA: notice to affected residents") {
+		t.Error("a filed notice still counts down")
+	}
+	// The AG's 15 days now count from the notice that went out: a change to accept.
+	if !strings.Contains(text(d, "ob-changes"), "deadline") {
+		t.Errorf("changes banner %q", text(d, "ob-changes"))
 	}
 }

@@ -66,6 +66,8 @@ func (s *Server) routes() http.Handler {
 			r.Post("/cases/{ref}/tasks/{task}/evidence", s.handle(s.taskEvidence))
 			r.Post("/cases/{ref}/tasks/{task}/environments", s.handle(s.taskTrackEnvironments))
 			r.Post("/cases/{ref}/tasks/{task}/environments/{env}", s.handle(s.taskEnvironment))
+			r.Post("/cases/{ref}/obligations/accept", s.handle(s.obligationsAccept))
+			r.Post("/cases/{ref}/obligations/file", s.handle(s.obligationsFile))
 			r.Post("/cases/{ref}/imports", s.handle(s.importUpload))
 			r.Post("/cases/{ref}/imports/{import}/start", s.handle(s.importStart))
 			r.Post("/cases/{ref}/imports/{import}/cancel", s.handle(s.importCancel))

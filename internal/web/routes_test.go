@@ -35,6 +35,8 @@ var routeAccess = map[string][5]string{
 	"GET /cases/{ref}":                                     {"303 /login", "200", "200", "200", "200"},
 	"GET /cases/{ref}/evidence/{evidence}":                 {"303 /login", "200", "200", "200", "200"},
 	"GET /tasks/mine":                                      {"303 /login", "200", "200", "200", "200"},
+	"POST /cases/{ref}/obligations/accept":                 {"303 /login", "409", "409", "403", "403"},
+	"POST /cases/{ref}/obligations/file":                   {"303 /login", "422", "422", "403", "403"},
 	"GET /cases/{ref}/residents":                           {"303 /login", "200", "200", "200", "200"},
 	"GET /cases/{ref}/residents/people":                    {"303 /login", "200", "200", "200", "200"},
 	"GET /cases/{ref}/imports/{import}":                    {"303 /login", "404", "404", "404", "404"},

@@ -35,7 +35,7 @@ type Server struct {
 	users    *auth.Store
 	cases    *cases.Service
 	people   *residents.Service
-	rules    *notify.Rules
+	notices  *notify.Service
 	cfg      Config
 }
 
@@ -62,7 +62,7 @@ func DeleteExpiredSessions(ctx context.Context, pool *pgxpool.Pool) error {
 // NewServer returns the app's HTTP handler.
 func NewServer(logger *slog.Logger, pool *pgxpool.Pool, sessions *scs.SessionManager, users *auth.Store,
 	people *residents.Service, rules *notify.Rules, cfg Config) http.Handler {
-	s := &Server{logger: logger, pool: pool, sessions: sessions, users: users, cases: cases.NewService(pool), people: people, rules: rules, cfg: cfg}
+	s := &Server{logger: logger, pool: pool, sessions: sessions, users: users, cases: cases.NewService(pool), people: people, notices: notify.NewService(pool, rules), cfg: cfg}
 	sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.renderError(w, r, err) }
 	return s.routes()
 }

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"breachdesk/internal/cases"
+	"breachdesk/internal/notify"
+	"breachdesk/templates"
+)
+
+func (s *Server) obligationsAccept(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.loadCase(r)
+	if err != nil {
+		return err
+	}
+	f, err := parseForm(w, r, "fingerprint")
+	if err != nil {
+		return err
+	}
+	changes, err := s.notices.Accept(r.Context(), actor(r), c, f.Get("fingerprint"))
+	switch {
+	case errors.Is(err, notify.ErrChanged):
+		return s.renderCase(w, r, http.StatusConflict, notify.ErrChanged.Error(), templates.Form{})
+	case errors.Is(err, cases.ErrClosed):
+		return s.actionResult(w, r, err, templates.Form{}, "", "")
+	case err != nil:
+		return err
+	}
+	return s.redirect(w, r, "/cases/"+c.Reference+"#obligations", fmt.Sprintf("Obligations accepted (%d changes recorded on the timeline).", len(changes)))
+}
+
+// obligationsFile records a filing (multipart: an optional copy of what
+// was sent, at most notify.MaxFilingFileBytes).
+func (s *Server) obligationsFile(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.loadCase(r)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, notify.MaxFilingFileBytes+1<<20)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return s.renderCase(w, r, http.StatusRequestEntityTooLarge, "Not recorded: the copy is larger than 10 MB.", templates.Form{})
+		}
+		if !errors.Is(err, http.ErrNotMultipart) {
+			return fmt.Errorf("%w: %v", errBadRequest, err)
+		}
+		if err := r.ParseForm(); err != nil {
+			return errBadRequest
+		}
+	} else {
+		defer r.MultipartForm.RemoveAll()
+	}
+	in := notify.FilingInput{Kind: r.FormValue("kind"), Method: r.FormValue("method"), What: r.FormValue("what"),
+		Confirmation: r.FormValue("confirmation"), Reason: r.FormValue("reason")}
+	if v := strings.TrimSpace(r.FormValue("sent_at")); v != "" {
+		t, err := time.ParseInLocation(localLayout, v, currentUser(r).Location())
+		if err != nil {
+			return s.renderCase(w, r, http.StatusUnprocessableEntity, "Not recorded: enter when the notice was sent as a date and time.", templates.Form{})
+		}
+		in.SentAt = t
+	}
+	if file, header, err := r.FormFile("file"); err == nil {
+		defer file.Close()
+		data, err := io.ReadAll(io.LimitReader(file, notify.MaxFilingFileBytes+1))
+		if err != nil {
+			return errBadRequest
+		}
+		in.File, in.FileName = data, header.Filename
+	}
+	err = s.notices.File(r.Context(), actor(r), c.ID, r.FormValue("key"), in)
+	if errors.Is(err, notify.ErrNotFound) {
+		return s.renderCase(w, r, http.StatusConflict, "That obligation is not in the accepted set; accept the current obligations first.", templates.Form{})
+	}
+	return s.actionResult(w, r, err, templates.Form{}, "Filing recorded on the timeline.", "#obligations")
+}
