@@ -79,6 +79,7 @@ func factFlags(fs *flag.FlagSet, f *cases.Facts, owner *string) {
 	fs.Var(timeFlag{&f.OccurredTo}, "occurred-to", "end of the breach window (RFC 3339)")
 	fs.Var(timeFlag{&f.DeterminedAt}, "determined", "when personal data was confirmed involved (RFC 3339)")
 	fs.Var(timeFlag{&f.ContainedAt}, "contained", "when the breach was contained (RFC 3339)")
+	fs.Var(timeFlag{&f.MaterialAt}, "material", "when the incident was determined material, for SEC registrants (RFC 3339)")
 	fs.Var(listFlag{&f.AffectedSystems}, "systems", "affected systems, comma-separated: "+values(cases.Systems))
 	fs.StringVar(&f.AttackVector, "vector", f.AttackVector, "attack vector: "+values(cases.Vectors))
 	fs.Var(listFlag{&f.DataElements}, "elements", "exposed data elements, comma-separated: "+values(cases.DataElements))

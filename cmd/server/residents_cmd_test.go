@@ -113,7 +113,7 @@ func TestResidentsCLI(t *testing.T) {
 func TestRulesCheckAndObligationsCLI(t *testing.T) {
 	t.Parallel()
 	out, err := runCLI(t, map[string]string{}, "rules", "check")
-	if err != nil || !strings.Contains(out, "54 jurisdictions, all valid") || !strings.Contains(out, "CA   California") {
+	if err != nil || !strings.Contains(out, "60 jurisdictions, all valid") || !strings.Contains(out, "CA   California") {
 		t.Fatalf("rules check: %v\n%s", err, out)
 	}
 	pool, url := dbtest.New(t)

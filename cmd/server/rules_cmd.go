@@ -13,7 +13,6 @@ import (
 
 	"breachdesk/internal/cases"
 	"breachdesk/internal/notify"
-	"breachdesk/internal/residents"
 )
 
 // rulesCmd validates the rules data: breachdesk rules check.
@@ -58,15 +57,7 @@ func obligationsCmd(ctx context.Context, cfg config, logger *slog.Logger, args [
 	if err != nil {
 		return fmt.Errorf("case %s: %w", *ref, err)
 	}
-	counts, err := residents.CountsFor(ctx, pool, c.ID)
-	if err != nil {
-		return err
-	}
-	states := map[string]int64{}
-	for _, s := range counts.States {
-		states[s.Code] = s.Count
-	}
-	out, err := notify.Evaluate(notify.Input{Facts: c.Facts, States: states}, rules)
+	out, _, err := notify.NewService(pool, rules).Compute(ctx, c)
 	if err != nil {
 		return fmt.Errorf("obligations: %w", err)
 	}

@@ -79,15 +79,17 @@ func valid(opts []Option, v string) bool {
 // Facts are the parts of a case people enter and change. Pointers and
 // nullable booleans are "not known yet" when nil.
 type Facts struct {
-	Title           string
-	Summary         string
-	Severity        string
-	OwnerID         int64
-	OccurredFrom    *time.Time
-	OccurredTo      *time.Time
-	DiscoveredAt    time.Time
-	DeterminedAt    *time.Time
-	ContainedAt     *time.Time
+	Title        string
+	Summary      string
+	Severity     string
+	OwnerID      int64
+	OccurredFrom *time.Time
+	OccurredTo   *time.Time
+	DiscoveredAt time.Time
+	DeterminedAt *time.Time
+	ContainedAt  *time.Time
+	// MaterialAt is when an SEC registrant determined the incident material.
+	MaterialAt      *time.Time
 	AffectedSystems []string
 	AttackVector    string
 	DataElements    []string
@@ -141,7 +143,8 @@ func (f *Facts) validate(now time.Time) error {
 	if f.OccurredFrom != nil && f.OccurredTo != nil && f.OccurredTo.Before(*f.OccurredFrom) {
 		v["occurred_to"] = "The end of the breach window is before its start."
 	}
-	for name, t := range map[string]*time.Time{"occurred_from": f.OccurredFrom, "occurred_to": f.OccurredTo, "determined_at": f.DeterminedAt, "contained_at": f.ContainedAt} {
+	for name, t := range map[string]*time.Time{"occurred_from": f.OccurredFrom, "occurred_to": f.OccurredTo, "determined_at": f.DeterminedAt,
+		"contained_at": f.ContainedAt, "material_at": f.MaterialAt} {
 		if t != nil && t.After(now.Add(time.Minute)) {
 			v[name] = "This time is in the future."
 		}

@@ -32,7 +32,7 @@ type NewCase struct {
 const DefaultPlaybook = "CRM data leak"
 
 const caseColumns = `c.id, c.reference, c.status, c.title, c.summary, c.severity, c.owner_id, u.display_name,
-	c.occurred_from, c.occurred_to, c.discovered_at, c.determined_at, c.contained_at,
+	c.occurred_from, c.occurred_to, c.discovered_at, c.determined_at, c.contained_at, c.material_at,
 	c.affected_systems, c.attack_vector, c.data_elements, c.encrypted, c.key_compromised, c.acquired,
 	c.harm_found, c.harm_text, c.le_agency, c.le_requested_on, c.le_until, c.le_reference,
 	c.primary_clock_hours, c.playbook_id, c.version, c.created_at, c.updated_at`
@@ -40,7 +40,7 @@ const caseColumns = `c.id, c.reference, c.status, c.title, c.summary, c.severity
 func scanCase(row pgx.Row) (Case, error) {
 	var c Case
 	err := row.Scan(&c.ID, &c.Reference, &c.Status, &c.Title, &c.Summary, &c.Severity, &c.OwnerID, &c.OwnerName,
-		&c.OccurredFrom, &c.OccurredTo, &c.DiscoveredAt, &c.DeterminedAt, &c.ContainedAt,
+		&c.OccurredFrom, &c.OccurredTo, &c.DiscoveredAt, &c.DeterminedAt, &c.ContainedAt, &c.MaterialAt,
 		&c.AffectedSystems, &c.AttackVector, &c.DataElements, &c.Encrypted, &c.KeyCompromised, &c.Acquired,
 		&c.HarmFound, &c.HarmText, &c.LEAgency, &c.LERequestedOn, &c.LEUntil, &c.LEReference,
 		&c.PrimaryClockHours, &c.PlaybookID, &c.Version, &c.CreatedAt, &c.UpdatedAt)
@@ -91,14 +91,14 @@ func (s *Service) Open(ctx context.Context, actor Actor, in NewCase) (Case, erro
 			INSERT INTO cases (reference, title, summary, severity, owner_id, occurred_from, occurred_to,
 				discovered_at, determined_at, contained_at, affected_systems, attack_vector, data_elements,
 				encrypted, key_compromised, acquired, harm_found, harm_text, le_agency, le_requested_on,
-				le_until, le_reference, primary_clock_hours, playbook_id)
+				le_until, le_reference, primary_clock_hours, playbook_id, material_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-				$21, $22, (SELECT primary_clock_hours FROM org_settings), $23)
+				$21, $22, (SELECT primary_clock_hours FROM org_settings), $23, $24)
 			RETURNING id`,
 			ref, f.Title, f.Summary, f.Severity, f.OwnerID, f.OccurredFrom, f.OccurredTo, f.DiscoveredAt,
 			f.DeterminedAt, f.ContainedAt, f.AffectedSystems, f.AttackVector, f.DataElements, f.Encrypted,
 			f.KeyCompromised, f.Acquired, f.HarmFound, f.HarmText, f.LEAgency, f.LERequestedOn, f.LEUntil,
-			f.LEReference, playbookID).Scan(&id)
+			f.LEReference, playbookID, f.MaterialAt).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert case: %w", err)
 		}
@@ -159,7 +159,7 @@ func factMap(f Facts) map[string]any {
 	return map[string]any{
 		"title": f.Title, "summary": f.Summary, "severity": f.Severity, "owner_id": f.OwnerID,
 		"occurred_from": t(f.OccurredFrom), "occurred_to": t(f.OccurredTo), "discovered_at": t(&f.DiscoveredAt),
-		"determined_at": t(f.DeterminedAt), "contained_at": t(f.ContainedAt),
+		"determined_at": t(f.DeterminedAt), "contained_at": t(f.ContainedAt), "material_at": t(f.MaterialAt),
 		"affected_systems": f.AffectedSystems, "attack_vector": f.AttackVector, "data_elements": f.DataElements,
 		"encrypted": b(f.Encrypted), "key_compromised": b(f.KeyCompromised), "acquired": b(f.Acquired),
 		"harm_found": b(f.HarmFound), "harm_text": f.HarmText, "le_agency": f.LEAgency,

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // Settings are the organisation's settings that shape cases.
@@ -15,16 +13,29 @@ type Settings struct {
 	PrimaryClockHours int
 	// Environments are the stages an emergency patch moves through, in order.
 	Environments []string
-	Version      int
+	// InternalTargetDays is the organisation's own target for notices the
+	// law wants only "without unreasonable delay".
+	InternalTargetDays int
+	// Org answers which kinds of organisation this is (keys of
+	// notify.OrgKinds); nil is not known.
+	Org     map[string]*bool
+	Version int
 }
+
+var orgColumns = []string{"sec_registrant", "nydfs_covered", "hipaa_covered_entity", "ftc_financial_institution"}
 
 // Settings returns the organisation's settings.
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
-	var st Settings
-	err := s.pool.QueryRow(ctx, `SELECT primary_clock_hours, environments, version FROM org_settings`).
-		Scan(&st.PrimaryClockHours, &st.Environments, &st.Version)
+	st := Settings{Org: map[string]*bool{}}
+	var flags [4]*bool
+	err := s.pool.QueryRow(ctx, `SELECT primary_clock_hours, environments, internal_target_days, sec_registrant, nydfs_covered,
+		hipaa_covered_entity, ftc_financial_institution, version FROM org_settings`).
+		Scan(&st.PrimaryClockHours, &st.Environments, &st.InternalTargetDays, &flags[0], &flags[1], &flags[2], &flags[3], &st.Version)
 	if err != nil {
 		return st, fmt.Errorf("load settings: %w", err)
+	}
+	for i, c := range orgColumns {
+		st.Org[c] = flags[i]
 	}
 	return st, nil
 }
@@ -51,16 +62,26 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) (Settings, erro
 			v["environments"] = fmt.Sprintf("Environment name %q is longer than 40 characters.", e)
 		}
 	}
+	if st.InternalTargetDays == 0 {
+		st.InternalTargetDays = 30
+	}
+	if st.InternalTargetDays < 1 || st.InternalTargetDays > 365 {
+		v["internal_target_days"] = "Enter a target between 1 and 365 days."
+	}
 	if len(v) > 0 {
 		return st, &ValidationError{Fields: v}
 	}
-	var out Settings
-	err := s.pool.QueryRow(ctx, `
-		UPDATE org_settings SET primary_clock_hours = $1, environments = $2, version = version + 1, updated_at = now()
-		WHERE version = $3 RETURNING primary_clock_hours, environments, version`,
-		st.PrimaryClockHours, envs, st.Version).Scan(&out.PrimaryClockHours, &out.Environments, &out.Version)
-	if err == pgx.ErrNoRows {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE org_settings SET primary_clock_hours = $1, environments = $2, internal_target_days = $3, sec_registrant = $4,
+			nydfs_covered = $5, hipaa_covered_entity = $6, ftc_financial_institution = $7, version = version + 1, updated_at = now()
+		WHERE version = $8`,
+		st.PrimaryClockHours, envs, st.InternalTargetDays, st.Org["sec_registrant"], st.Org["nydfs_covered"],
+		st.Org["hipaa_covered_entity"], st.Org["ftc_financial_institution"], st.Version)
+	if err != nil {
+		return st, err
+	}
+	if tag.RowsAffected() == 0 {
 		return st, ErrStale
 	}
-	return out, err
+	return s.Settings(ctx)
 }

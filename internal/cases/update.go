@@ -12,7 +12,7 @@ import (
 
 // anchorFields are the facts that start legal clocks; changing one needs a
 // reason, recorded on the timeline.
-var anchorFields = []string{"occurred_from", "occurred_to", "discovered_at", "determined_at", "contained_at"}
+var anchorFields = []string{"occurred_from", "occurred_to", "discovered_at", "determined_at", "contained_at", "material_at"}
 
 // Change is one field's value before and after an edit.
 type Change struct {
@@ -77,12 +77,12 @@ func (s *Service) Update(ctx context.Context, actor Actor, ref string, version i
 				occurred_to = $7, discovered_at = $8, determined_at = $9, contained_at = $10,
 				affected_systems = $11, attack_vector = $12, data_elements = $13, encrypted = $14,
 				key_compromised = $15, acquired = $16, harm_found = $17, harm_text = $18, le_agency = $19,
-				le_requested_on = $20, le_until = $21, le_reference = $22,
+				le_requested_on = $20, le_until = $21, le_reference = $22, material_at = $23,
 				version = version + 1, updated_at = now()
 			WHERE id = $1`,
 			c.ID, f.Title, f.Summary, f.Severity, f.OwnerID, f.OccurredFrom, f.OccurredTo, f.DiscoveredAt,
 			f.DeterminedAt, f.ContainedAt, f.AffectedSystems, f.AttackVector, f.DataElements, f.Encrypted,
-			f.KeyCompromised, f.Acquired, f.HarmFound, f.HarmText, f.LEAgency, f.LERequestedOn, f.LEUntil, f.LEReference)
+			f.KeyCompromised, f.Acquired, f.HarmFound, f.HarmText, f.LEAgency, f.LERequestedOn, f.LEUntil, f.LEReference, f.MaterialAt)
 		if err != nil {
 			return fmt.Errorf("update case: %w", err)
 		}

@@ -16,6 +16,15 @@ type Input struct {
 	Facts cases.Facts
 	// States are the case's residents by USPS code.
 	States map[string]int64
+	// Countries are residents of other countries by ISO code.
+	Countries map[string]int64
+	// Total is every affected person, counted once.
+	Total int64
+	// Org says which kinds of organisation this one is (see OrgKinds);
+	// a missing or nil entry is not known.
+	Org map[string]*bool
+	// MaterialAt is when an SEC registrant determined the incident material.
+	MaterialAt *time.Time
 	// InternalTargetDays is the organisation's own target for notices the
 	// law only requires "without unreasonable delay" (default 30).
 	InternalTargetDays int
@@ -94,6 +103,9 @@ func Evaluate(in Input, r *Rules) (Outcome, error) {
 	codes := make([]string, 0, len(in.States))
 	for code, n := range in.States {
 		if n > 0 {
+			if j, ok := r.Get(code); ok && (len(j.Scope.Countries) > 0 || j.Scope.Organisation != "") {
+				continue // not a place
+			}
 			codes = append(codes, code)
 		}
 	}
@@ -117,6 +129,52 @@ func Evaluate(in Input, r *Rules) (Outcome, error) {
 			reviewed = j.LastReviewed
 		}
 		out.Obligations = append(out.Obligations, evaluateJurisdiction(in, j, v, n)...)
+	}
+	// Laws that reach the case through other countries' residents or the
+	// kind of organisation.
+	for _, code := range r.Codes() {
+		j, _ := r.Get(code)
+		if len(j.Scope.Countries) == 0 && j.Scope.Organisation == "" {
+			continue
+		}
+		v, ok := j.At(f.DiscoveredAt)
+		if !ok {
+			continue
+		}
+		var n int64
+		var why, orgNeed string
+		switch {
+		case len(j.Scope.Countries) > 0:
+			for _, c := range j.Scope.Countries {
+				n += in.Countries[c]
+			}
+			why = fmt.Sprintf("%s: %s affected people live in countries this law covers", j.Code, comma(n))
+		default:
+			flag, known := in.Org[j.Scope.Organisation]
+			switch {
+			case !known || flag == nil:
+				orgNeed = orgQuestion(j.Scope.Organisation)
+			case !*flag:
+				continue // the organisation is not of this kind
+			}
+			n = in.Total
+			why = fmt.Sprintf("%s: applies to the organisation; %s affected people", j.Code, comma(n))
+		}
+		if n == 0 {
+			continue
+		}
+		if reviewed == "" || j.LastReviewed < reviewed {
+			reviewed = j.LastReviewed
+		}
+		obs := evaluateJurisdiction(in, j, v, n)
+		for i := range obs {
+			obs[i].Reasons[0] = why
+			if orgNeed != "" && obs[i].Status != NotTriggered {
+				obs[i].Status = NeedsFacts
+				obs[i].Needs = append([]string{orgNeed}, obs[i].Needs...)
+			}
+		}
+		out.Obligations = append(out.Obligations, obs...)
 	}
 	out.RulesReviewed = reviewed
 	sort.SliceStable(out.Obligations, func(a, b int) bool {
@@ -232,7 +290,13 @@ func evaluateJurisdiction(in Input, j *Jurisdiction, v *Version, residents int64
 			o.Reasons = append(o.Reasons, blockers...)
 		case !n.Threshold.Met(residents):
 			o.Status = NotTriggered
-			o.Reasons = append(o.Reasons, fmt.Sprintf("%s residents is below the threshold (%s)", comma(residents), n.Threshold))
+			o.Reasons = append(o.Reasons, fmt.Sprintf("%s residents is outside the threshold (%s)", comma(residents), n.Threshold))
+		case n.NeedsHighRisk && f.HarmFound != nil && !*f.HarmFound:
+			o.Status = NotTriggered
+			o.Reasons = append(o.Reasons, "the breach is not likely to result in a high risk to individuals")
+		case n.NeedsHighRisk && f.HarmFound == nil:
+			o.Status = NeedsFacts
+			o.Needs = append(append([]string{}, needs...), "whether the breach is likely to result in a high risk to individuals")
 		case len(needs) > 0:
 			o.Status = NeedsFacts
 			o.Needs = needs
@@ -254,8 +318,23 @@ func evaluateJurisdiction(in Input, j *Jurisdiction, v *Version, residents int64
 	return out
 }
 
+func orgQuestion(key string) string {
+	for _, k := range OrgKinds {
+		if k.Key == key {
+			return strings.ToLower(k.Question[:1]) + strings.TrimSuffix(k.Question[1:], "?")
+		}
+	}
+	return key
+}
+
 // anchor is the instant a deadline counts from.
 func (in Input) anchor(from string) (time.Time, string) {
+	if from == "materiality" {
+		if in.MaterialAt != nil {
+			return *in.MaterialAt, ""
+		}
+		return in.Facts.DiscoveredAt, "when the incident was determined to be material (the deadline counts from discovery until then)"
+	}
 	if from == "determination" {
 		if in.Facts.DeterminedAt != nil {
 			return *in.Facts.DeterminedAt, ""
@@ -324,6 +403,12 @@ func (in Input) deadline(o *Obligation, j *Jurisdiction, v *Version, d DeadlineR
 			due = addDays(anchor, d.N, d.DayType == "business", loc)
 		}
 		due = due.In(loc)
+		o.Due = &due
+	case "after_year_end":
+		anchor, _ := in.anchor(d.From)
+		a := anchor.In(loc)
+		yearEnd := time.Date(a.Year(), 12, 31, 12, 0, 0, 0, loc)
+		due := addDays(yearEnd, d.N, false, loc)
 		o.Due = &due
 	case "with_individuals", "before_individuals":
 		due := indDue.In(loc)

@@ -22,6 +22,20 @@ func exposed(discovered time.Time) cases.Facts {
 		Encrypted: ptr(false), HarmFound: ptr(true), Acquired: ptr(true)}
 }
 
+// inputFor places n affected people where j's law reaches them.
+func inputFor(j *Jurisdiction, f cases.Facts, n int64) Input {
+	in := Input{Facts: f, States: map[string]int64{}, Countries: map[string]int64{}, Org: map[string]*bool{}, Total: n}
+	switch {
+	case len(j.Scope.Countries) > 0:
+		in.Countries[j.Scope.Countries[0]] = n
+	case j.Scope.Organisation != "":
+		in.Org[j.Scope.Organisation] = ptr(true)
+	default:
+		in.States[j.Code] = n
+	}
+	return in
+}
+
 func find(t *testing.T, out Outcome, code, recipient string) Obligation {
 	t.Helper()
 	for _, o := range out.Obligations {
@@ -95,7 +109,7 @@ func TestThresholdsAtJustUnderAndOver(t *testing.T) {
 				if residents <= 0 {
 					continue
 				}
-				out, err := Evaluate(Input{Facts: f, States: map[string]int64{code: residents}}, r)
+				out, err := Evaluate(inputFor(j, f, residents), r)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -118,17 +132,95 @@ func TestEveryJurisdictionTriggersAndDoesNot(t *testing.T) {
 	t.Parallel()
 	r := mustRules(t)
 	for _, code := range r.Codes() {
+		j, _ := r.Get(code)
 		f := exposed(at("America/New_York", "2026-11-02 09:00"))
-		out, _ := Evaluate(Input{Facts: f, States: map[string]int64{code: 10}}, r)
-		if ind := find(t, out, code, "individuals"); !ind.Triggered() || (ind.Due == nil && ind.InternalTarget == nil) || ind.Citation == "" {
-			t.Errorf("%s: an unencrypted SSN breach does not trigger notice to individuals: %+v", code, ind)
+		mat := f.DiscoveredAt
+		in := inputFor(j, f, 600)
+		in.MaterialAt = &mat
+		out, _ := Evaluate(in, r)
+		var mine []Obligation
+		for _, o := range out.Obligations {
+			if o.Jurisdiction == code {
+				mine = append(mine, o)
+			}
+		}
+		if len(mine) == 0 {
+			t.Errorf("%s: no obligations at all", code)
+			continue
+		}
+		first := mine[0]
+		for _, o := range mine {
+			if o.Recipient == "individuals" {
+				first = o
+			}
+		}
+		if !first.Triggered() || (first.Due == nil && first.InternalTarget == nil) || first.Citation == "" {
+			t.Errorf("%s: an unencrypted SSN and health breach does not trigger %s: %+v", code, first.Recipient, first)
+		}
+		// Data encrypted with a key that stayed safe: no duty where the law
+		// has a safe harbor; and laws without one still apply.
+		f.Encrypted, f.KeyCompromised = ptr(true), ptr(false)
+		in = inputFor(j, f, 600)
+		in.MaterialAt = &mat
+		out, _ = Evaluate(in, r)
+		v, _ := j.At(f.DiscoveredAt)
+		for _, o := range out.Obligations {
+			if o.Jurisdiction == code && v.EncryptionSafeHarbor && o.Status != NotTriggered {
+				t.Errorf("%s %s: encrypted with a safe key still %s", code, o.Recipient, o.Status)
+			}
+		}
+		if len(j.Scope.Countries) > 0 || j.Scope.Organisation != "" {
+			continue
 		}
 		// Only an e-mail address and a phone number: no state's law covers these alone.
+		f = exposed(at("America/New_York", "2026-11-02 09:00"))
 		f.DataElements = []string{"email", "phone"}
 		out, _ = Evaluate(Input{Facts: f, States: map[string]int64{code: 10}}, r)
 		if ind := find(t, out, code, "individuals"); ind.Status != NotTriggered || !strings.Contains(strings.Join(ind.Reasons, " "), "no element the law covers") {
 			t.Errorf("%s: e-mail and phone alone: %+v", code, ind)
 		}
+	}
+}
+
+func TestFederalAndForeignRegimes(t *testing.T) {
+	t.Parallel()
+	r := mustRules(t)
+	f := exposed(at("America/New_York", "2026-03-06 16:00"))
+	// GDPR: 72 hours from awareness, across the US daylight-saving change
+	// does not matter: hours are exact.
+	out, _ := Evaluate(Input{Facts: f, Countries: map[string]int64{"DE": 30, "FR": 12, "CA": 5}, Total: 47}, r)
+	sa := find(t, out, "GDPR", "regulator")
+	if !sa.Triggered() || !sa.Due.Equal(f.DiscoveredAt.Add(72*time.Hour)) || sa.Residents != 42 {
+		t.Errorf("GDPR supervisory authority: %+v", sa)
+	}
+	if o := find(t, out, "GDPR", "individuals"); !o.Triggered() {
+		t.Errorf("GDPR data subjects with harm found: %+v", o)
+	}
+	f.HarmFound = nil
+	out, _ = Evaluate(Input{Facts: f, Countries: map[string]int64{"GB": 3}}, r)
+	if o := find(t, out, "UKGDPR", "individuals"); o.Status != NeedsFacts || !strings.Contains(strings.Join(o.Needs, " "), "high risk") {
+		t.Errorf("UK data subjects without a risk finding: %+v", o)
+	}
+	// Organisation laws: not known → needs; not of the kind → absent; of the kind → applies.
+	f = exposed(at("America/New_York", "2026-11-02 09:00"))
+	out, _ = Evaluate(Input{Facts: f, States: map[string]int64{"NY": 10}, Total: 10}, r)
+	if o := find(t, out, "SEC", "regulator"); o.Status != NeedsFacts || !strings.Contains(o.Needs[0], "SEC registrant") {
+		t.Errorf("SEC with the organisation unknown: %+v", o)
+	}
+	out, _ = Evaluate(Input{Facts: f, States: map[string]int64{"NY": 10}, Total: 10, Org: map[string]*bool{
+		"sec_registrant": ptr(false), "nydfs_covered": ptr(false), "hipaa_covered_entity": ptr(false), "ftc_financial_institution": ptr(false)}}, r)
+	for _, o := range out.Obligations {
+		if o.Jurisdiction != "NY" {
+			t.Errorf("%s listed for an organisation that is not of its kind", o.Jurisdiction)
+		}
+	}
+	material := at("America/New_York", "2026-11-25 10:00") // the Wednesday before Thanksgiving
+	out, _ = Evaluate(Input{Facts: f, Total: 10, MaterialAt: &material, Org: map[string]*bool{"sec_registrant": ptr(true), "hipaa_covered_entity": ptr(true)}}, r)
+	if o := find(t, out, "SEC", "regulator"); !o.Due.Equal(at("America/New_York", "2026-12-02 23:59")) {
+		t.Errorf("SEC 8-K due %v", o.Due)
+	}
+	if o := find(t, out, "HIPAA", "regulator"); !strings.Contains(o.To, "annual log") || !o.Due.Equal(at("America/New_York", "2027-03-01 23:59")) {
+		t.Errorf("HIPAA under 500: %+v", o)
 	}
 }
 

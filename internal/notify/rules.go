@@ -27,19 +27,39 @@ var RuleFiles embed.FS
 
 // Jurisdiction is one jurisdiction's rules over time.
 type Jurisdiction struct {
-	Code         string    `json:"code"`
-	Name         string    `json:"name"`
-	Kind         string    `json:"kind"`
-	Zone         string    `json:"zone"`
-	Citations    []string  `json:"citations"`
-	Sources      []Source  `json:"sources"`
-	LastReviewed string    `json:"last_reviewed"`
-	Confidence   string    `json:"confidence"`
-	ReviewNote   string    `json:"review_note"`
-	Versions     []Version `json:"versions"`
+	Code         string   `json:"code"`
+	Name         string   `json:"name"`
+	Kind         string   `json:"kind"`
+	Zone         string   `json:"zone"`
+	Citations    []string `json:"citations"`
+	Sources      []Source `json:"sources"`
+	LastReviewed string   `json:"last_reviewed"`
+	Confidence   string   `json:"confidence"`
+	ReviewNote   string   `json:"review_note"`
+	// Scope says whose breaches the law covers: by default the residents
+	// of the jurisdiction named by Code; or the residents of the listed
+	// countries (the GDPR); or every affected person when the organisation
+	// is of a kind (an SEC registrant, a HIPAA covered entity…).
+	Scope    Scope     `json:"scope,omitzero"`
+	Versions []Version `json:"versions"`
 
 	file string
 	loc  *time.Location
+}
+
+// Scope is whose breaches a law covers; see Jurisdiction.Scope.
+type Scope struct {
+	Countries    []string `json:"countries,omitempty"`
+	Organisation string   `json:"organisation,omitempty"`
+}
+
+// OrgKinds are the kinds of organisation some laws apply to, with the
+// question a person answers to set them.
+var OrgKinds = []struct{ Key, Question string }{
+	{"sec_registrant", "Is the organisation an SEC registrant (files Form 8-K)?"},
+	{"nydfs_covered", "Is the organisation regulated by the New York DFS (23 NYCRR Part 500)?"},
+	{"hipaa_covered_entity", "Is the organisation a HIPAA covered entity or business associate?"},
+	{"ftc_financial_institution", "Is the organisation a financial institution under the FTC Safeguards Rule?"},
 }
 
 // Source is where a rule's facts come from.
@@ -83,18 +103,21 @@ type RiskOfHarm struct {
 // NoticeRule is one notice the law requires.
 type NoticeRule struct {
 	// Recipient is "individuals", "regulator" or "cras".
-	Recipient string       `json:"recipient"`
-	To        string       `json:"to,omitempty"`
-	Threshold Threshold    `json:"threshold"`
-	Deadline  DeadlineRule `json:"deadline"`
-	Method    string       `json:"method,omitempty"`
-	Citation  string       `json:"citation"`
+	Recipient string    `json:"recipient"`
+	To        string    `json:"to,omitempty"`
+	Threshold Threshold `json:"threshold"`
+	// NeedsHighRisk limits the notice to breaches likely to result in a
+	// high risk to individuals (GDPR Art. 34).
+	NeedsHighRisk bool         `json:"needs_high_risk,omitempty"`
+	Deadline      DeadlineRule `json:"deadline"`
+	Method        string       `json:"method,omitempty"`
+	Citation      string       `json:"citation"`
 }
 
 // Threshold is the number of residents that triggers a notice.
 type Threshold struct {
 	Count      int64  `json:"count,omitempty"`
-	Comparison string `json:"comparison"` // ">", ">=" or "any"
+	Comparison string `json:"comparison"` // ">", ">=", "<" or "any"
 }
 
 // Met reports whether n residents meet the threshold.
@@ -104,6 +127,8 @@ func (t Threshold) Met(n int64) bool {
 		return n > t.Count
 	case ">=":
 		return n >= t.Count
+	case "<":
+		return n > 0 && n < t.Count
 	}
 	return n > 0
 }
@@ -114,6 +139,8 @@ func (t Threshold) String() string {
 		return "more than " + comma(t.Count)
 	case ">=":
 		return comma(t.Count) + " or more"
+	case "<":
+		return "fewer than " + comma(t.Count)
 	}
 	return "any number"
 }
@@ -121,12 +148,14 @@ func (t Threshold) String() string {
 // DeadlineRule is when a notice is due.
 type DeadlineRule struct {
 	// Kind is "days", "hours", "unreasonable_delay" (no fixed time),
-	// "with_individuals" (no later than the notice to individuals) or
-	// "before_individuals".
+	// "with_individuals" (no later than the notice to individuals),
+	// "before_individuals", or "after_year_end" (n days after the end of
+	// the calendar year of the anchor).
 	Kind    string `json:"kind"`
 	N       int    `json:"n,omitempty"`
 	DayType string `json:"day_type,omitempty"` // "calendar" or "business"
-	// From is "discovery", "determination" or "individual_notice".
+	// From is "discovery", "determination", "materiality" (an SEC
+	// registrant's materiality determination) or "individual_notice".
 	From string `json:"from,omitempty"`
 	// Text is the statute's words.
 	Text string `json:"text"`
@@ -225,6 +254,9 @@ func (j *Jurisdiction) validate(base string) error {
 	if len(j.Versions) == 0 {
 		return bad("versions", "at least one version is required")
 	}
+	if o := j.Scope.Organisation; o != "" && !slices.ContainsFunc(OrgKinds, func(k struct{ Key, Question string }) bool { return k.Key == o }) {
+		return bad("scope.organisation", fmt.Sprintf("unknown kind of organisation %q", o))
+	}
 	for i := range j.Versions {
 		v := &j.Versions[i]
 		at := func(f string) string { return fmt.Sprintf("versions[%d].%s", i, f) }
@@ -254,7 +286,11 @@ func (j *Jurisdiction) validate(base string) error {
 				}
 			}
 		}
-		if !slices.ContainsFunc(v.Notices, func(n NoticeRule) bool { return n.Recipient == "individuals" }) {
+		if len(v.Notices) == 0 {
+			return bad(at("notices"), "no notices")
+		}
+		if len(j.Scope.Countries) == 0 && j.Scope.Organisation == "" &&
+			!slices.ContainsFunc(v.Notices, func(n NoticeRule) bool { return n.Recipient == "individuals" }) {
 			return bad(at("notices"), "no notice to individuals")
 		}
 		for n, nr := range v.Notices {
@@ -269,12 +305,12 @@ func (j *Jurisdiction) validate(base string) error {
 			}
 			switch nr.Threshold.Comparison {
 			case "any":
-			case ">", ">=":
+			case ">", ">=", "<":
 				if nr.Threshold.Count <= 0 {
-					return bad(f("threshold.count"), "a positive number is required with > or >=")
+					return bad(f("threshold.count"), "a positive number is required with >, >= or <")
 				}
 			default:
-				return bad(f("threshold.comparison"), fmt.Sprintf("%q: use >, >= or any", nr.Threshold.Comparison))
+				return bad(f("threshold.comparison"), fmt.Sprintf("%q: use >, >=, < or any", nr.Threshold.Comparison))
 			}
 			if err := nr.Deadline.validate(); err != "" {
 				return bad(f("deadline"), err)
@@ -289,9 +325,12 @@ func (j *Jurisdiction) validate(base string) error {
 
 func (d DeadlineRule) validate() string {
 	switch d.Kind {
-	case "days":
+	case "days", "after_year_end":
 		if d.N <= 0 {
-			return "days needs n > 0"
+			return d.Kind + " needs n > 0"
+		}
+		if d.Kind == "after_year_end" {
+			break
 		}
 		if d.DayType != "calendar" && d.DayType != "business" {
 			return fmt.Sprintf("day_type %q: use calendar or business", d.DayType)
@@ -306,9 +345,9 @@ func (d DeadlineRule) validate() string {
 		return fmt.Sprintf("kind %q: use days, hours, unreasonable_delay, with_individuals or before_individuals", d.Kind)
 	}
 	switch d.From {
-	case "discovery", "determination", "individual_notice":
+	case "discovery", "determination", "materiality", "individual_notice":
 	default:
-		return fmt.Sprintf("from %q: use discovery, determination or individual_notice", d.From)
+		return fmt.Sprintf("from %q: use discovery, determination, materiality or individual_notice", d.From)
 	}
 	return ""
 }

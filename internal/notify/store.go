@@ -30,14 +30,11 @@ var (
 type Service struct {
 	pool  *pgxpool.Pool
 	rules *Rules
-	// InternalTargetDays is the organisation's target for notices due
-	// "without unreasonable delay".
-	InternalTargetDays int
 }
 
 // NewService returns a Service.
 func NewService(pool *pgxpool.Pool, rules *Rules) *Service {
-	return &Service{pool: pool, rules: rules, InternalTargetDays: 30}
+	return &Service{pool: pool, rules: rules}
 }
 
 // Rules returns the rules in use.
@@ -98,10 +95,18 @@ func (s *Service) Compute(ctx context.Context, c cases.Case) (Outcome, Input, er
 	if err != nil {
 		return Outcome{}, Input{}, err
 	}
-	in := Input{Facts: c.Facts, States: map[string]int64{}, InternalTargetDays: s.InternalTargetDays,
+	settings, err := cases.NewService(s.pool).Settings(ctx)
+	if err != nil {
+		return Outcome{}, Input{}, err
+	}
+	in := Input{Facts: c.Facts, States: map[string]int64{}, Countries: map[string]int64{}, Total: counts.Total,
+		Org: settings.Org, InternalTargetDays: settings.InternalTargetDays, MaterialAt: c.MaterialAt,
 		IndividualNoticeSent: map[string]time.Time{}}
 	for _, st := range counts.States {
 		in.States[st.Code] = st.Count
+	}
+	for _, k := range counts.Countries {
+		in.Countries[k.Country] = k.Count
 	}
 	rows, err := s.pool.Query(ctx, `SELECT key, min(sent_at) FROM obligation_filings
 		WHERE case_id = $1 AND kind = 'sent' AND key LIKE '%/individuals/%' GROUP BY key`, c.ID)

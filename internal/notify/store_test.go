@@ -142,3 +142,47 @@ func TestAcceptFileAndRecompute(t *testing.T) {
 		t.Errorf("timeline: %d filings, %d acceptances", p.Total, a.Total)
 	}
 }
+
+func TestOrganisationSettingsBringFederalRegimes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, map[string]int{"NY": 20, "MA": 2})
+	ctx := context.Background()
+	find := func(out notify.Outcome, code string) *notify.Obligation {
+		for _, o := range out.Obligations {
+			if o.Jurisdiction == code {
+				return &o
+			}
+		}
+		return nil
+	}
+	out, _, _ := f.svc.Compute(ctx, f.kase)
+	if o := find(out, "SEC"); o == nil || o.Status != notify.NeedsFacts {
+		t.Fatalf("SEC before the organisation is described: %+v", o)
+	}
+	st, _ := f.cases.Settings(ctx)
+	yes, no := true, false
+	st.Org = map[string]*bool{"sec_registrant": &yes, "nydfs_covered": &no, "hipaa_covered_entity": &no, "ftc_financial_institution": &no}
+	st.InternalTargetDays = 10
+	if _, err := f.cases.SaveSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	material := f.kase.DiscoveredAt.Add(48 * time.Hour)
+	facts := f.kase.Facts
+	facts.MaterialAt = &material
+	c, err := f.cases.Update(ctx, f.actor, f.kase.Reference, f.kase.Version, facts, "Disclosure committee met")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, _ = f.svc.Compute(ctx, c)
+	sec := find(out, "SEC")
+	if sec == nil || !sec.Triggered() || sec.Due == nil || len(sec.Needs) != 0 {
+		t.Errorf("SEC for a registrant with a materiality date: %+v", sec)
+	}
+	if find(out, "NYDFS") != nil || find(out, "HIPAA") != nil {
+		t.Error("regimes for other kinds of organisation are listed")
+	}
+	ma := find(out, "MA")
+	if ma == nil || ma.InternalTarget == nil || ma.InternalTarget.Sub(f.kase.DiscoveredAt) > 11*24*time.Hour || ma.InternalTarget.Sub(f.kase.DiscoveredAt) < 10*24*time.Hour {
+		t.Errorf("MA internal target does not follow the 10-day setting: %+v", ma)
+	}
+}

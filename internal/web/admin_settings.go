@@ -7,14 +7,27 @@ import (
 	"strings"
 
 	"breachdesk/internal/cases"
+	"breachdesk/internal/notify"
 	"breachdesk/templates"
 )
 
 func settingsForm(st cases.Settings) templates.Form {
-	return templates.Form{Values: map[string]string{
-		"primary_clock_hours": strconv.Itoa(st.PrimaryClockHours),
-		"environments":        strings.Join(st.Environments, "\n"),
+	f := templates.Form{Values: map[string]string{
+		"primary_clock_hours":  strconv.Itoa(st.PrimaryClockHours),
+		"environments":         strings.Join(st.Environments, "\n"),
+		"internal_target_days": strconv.Itoa(st.InternalTargetDays),
 	}, Errors: map[string]string{}}
+	for _, k := range notify.OrgKinds {
+		switch b := st.Org[k.Key]; {
+		case b == nil:
+			f.Values["org."+k.Key] = ""
+		case *b:
+			f.Values["org."+k.Key] = "yes"
+		default:
+			f.Values["org."+k.Key] = "no"
+		}
+	}
+	return f
 }
 
 func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) error {
@@ -27,7 +40,11 @@ func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) adminSettingsSave(w http.ResponseWriter, r *http.Request) error {
-	f, err := parseForm(w, r, "primary_clock_hours", "environments", "version")
+	fields := []string{"primary_clock_hours", "environments", "internal_target_days", "version"}
+	for _, k := range notify.OrgKinds {
+		fields = append(fields, "org."+k.Key)
+	}
+	f, err := parseForm(w, r, fields...)
 	if err != nil {
 		return err
 	}
@@ -36,7 +53,20 @@ func (s *Server) adminSettingsSave(w http.ResponseWriter, r *http.Request) error
 	if herr != nil {
 		hours = -1
 	}
-	st := cases.Settings{PrimaryClockHours: hours, Environments: strings.Split(f.Get("environments"), "\n"), Version: version}
+	target, terr := strconv.Atoi(f.Get("internal_target_days"))
+	if terr != nil && f.Get("internal_target_days") != "" {
+		target = -1 // not a number: refused with a message
+	}
+	st := cases.Settings{PrimaryClockHours: hours, Environments: strings.Split(f.Get("environments"), "\n"), Version: version,
+		InternalTargetDays: target, Org: map[string]*bool{}}
+	for _, k := range notify.OrgKinds {
+		switch f.Get("org." + k.Key) {
+		case "yes":
+			st.Org[k.Key] = ptrTo(true)
+		case "no":
+			st.Org[k.Key] = ptrTo(false)
+		}
+	}
 	_, err = s.cases.SaveSettings(r.Context(), st)
 	switch {
 	case err == nil:
@@ -54,3 +84,5 @@ func (s *Server) adminSettingsSave(w http.ResponseWriter, r *http.Request) error
 	return render(w, r, http.StatusUnprocessableEntity, templates.AdminSettings(s.base(r, "Organisation settings", "admin"),
 		templates.SettingsView{Form: f, Version: version}))
 }
+
+func ptrTo[T any](v T) *T { return &v }

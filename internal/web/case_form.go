@@ -14,7 +14,7 @@ import (
 
 // caseFormFields are the single-valued fields of the case form.
 var caseFormFields = []string{"title", "summary", "severity", "owner", "playbook", "zone", "discovered_at",
-	"occurred_from", "occurred_to", "determined_at", "contained_at", "vector", "encrypted", "key_compromised",
+	"occurred_from", "occurred_to", "determined_at", "contained_at", "material_at", "vector", "encrypted", "key_compromised",
 	"acquired", "harm_found", "harm_text", "le_agency", "le_requested_on", "le_until", "le_reference", "reason", "version"}
 
 // formField maps a domain field name to the form field that shows its error.
@@ -69,6 +69,7 @@ func decodeCaseForm(w http.ResponseWriter, r *http.Request) (templates.Form, cas
 		Title: f.Get("title"), Summary: f.Get("summary"), Severity: f.Get("severity"),
 		OccurredFrom: at("occurred_from", localLayout), OccurredTo: at("occurred_to", localLayout),
 		DeterminedAt: at("determined_at", localLayout), ContainedAt: at("contained_at", localLayout),
+		MaterialAt:      at("material_at", localLayout),
 		AffectedSystems: f.Multi["systems"], AttackVector: f.Get("vector"), DataElements: f.Multi["elements"],
 		Encrypted: tri("encrypted"), KeyCompromised: tri("key_compromised"), Acquired: tri("acquired"),
 		HarmFound: tri("harm_found"), HarmText: f.Get("harm_text"),
@@ -112,7 +113,8 @@ func factsForm(c cases.Facts, loc *time.Location) templates.Form {
 			"title": c.Title, "summary": c.Summary, "severity": c.Severity, "owner": strconv.FormatInt(c.OwnerID, 10),
 			"zone": loc.String(), "discovered_at": local(&c.DiscoveredAt), "occurred_from": local(c.OccurredFrom),
 			"occurred_to": local(c.OccurredTo), "determined_at": local(c.DeterminedAt), "contained_at": local(c.ContainedAt),
-			"vector": c.AttackVector, "encrypted": tri(c.Encrypted), "key_compromised": tri(c.KeyCompromised),
+			"material_at": local(c.MaterialAt),
+			"vector":      c.AttackVector, "encrypted": tri(c.Encrypted), "key_compromised": tri(c.KeyCompromised),
 			"acquired": tri(c.Acquired), "harm_found": tri(c.HarmFound), "harm_text": c.HarmText,
 			"le_agency": c.LEAgency, "le_requested_on": date, "le_until": local(c.LEUntil), "le_reference": c.LEReference,
 		},
