@@ -55,7 +55,7 @@ func TestUserAddPrintsAPasswordThatSignsIn(t *testing.T) {
 func TestMigrateAndDemoAreRepeatable(t *testing.T) {
 	t.Parallel()
 	pool, url := dbtest.New(t)
-	env := map[string]string{"DATABASE_URL": url}
+	env := map[string]string{"DATABASE_URL": url, "BREACHDESK_DATA": t.TempDir()}
 	if out, err := runCLI(t, env, "migrate"); err != nil || !strings.Contains(out, "up to date") {
 		t.Fatalf("migrate: %q %v", out, err)
 	}
@@ -89,6 +89,12 @@ func TestMigrateAndDemoAreRepeatable(t *testing.T) {
 	pool.QueryRow(context.Background(), `SELECT count(*) FROM case_tasks WHERE status = 'done'`).Scan(&done)
 	if cases != 1 || done != 3 {
 		t.Errorf("demo left %d cases with %d tasks done, want 1 and 3", cases, done)
+	}
+	var states, triggered int
+	pool.QueryRow(context.Background(), `SELECT count(DISTINCT jurisdiction) FROM residents WHERE jurisdiction IS NOT NULL`).Scan(&states)
+	pool.QueryRow(context.Background(), `SELECT count(DISTINCT jurisdiction) FROM obligations WHERE status = 'triggered' AND due_at IS NOT NULL`).Scan(&triggered)
+	if states < 20 || triggered < 10 {
+		t.Errorf("demo case spans %d states with %d jurisdictions' dated obligations", states, triggered)
 	}
 }
 

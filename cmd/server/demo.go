@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
+	"breachdesk/internal/notify"
+	"breachdesk/internal/residents"
 )
 
 // demoUsers are synthetic people of a fictional retailer; example.com
@@ -47,12 +50,16 @@ func demoCmd(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Wri
 		}
 		fmt.Fprintf(stdout, "  %-28s %-9s %s\n", u.Email, u.Role, n.Password)
 	}
-	return demoCase(ctx, pool, stdout)
+	master, err := loadMasterKey(cfg, logger, stdout)
+	if err != nil {
+		return err
+	}
+	return demoCase(ctx, pool, master, stdout)
 }
 
 // demoCase opens a sample case with a running clock and a partly done
 // playbook, unless the demo officer already has one.
-func demoCase(ctx context.Context, pool *pgxpool.Pool, stdout io.Writer) error {
+func demoCase(ctx context.Context, pool *pgxpool.Pool, master residents.MasterKey, stdout io.Writer) error {
 	officer, err := auth.NewStore(pool).ByEmail(ctx, "dana.officer@example.com")
 	if err != nil {
 		return fmt.Errorf("demo case: %w", err)
@@ -74,8 +81,9 @@ func demoCase(ctx context.Context, pool *pgxpool.Pool, stdout io.Writer) error {
 		DiscoveredAt:    time.Now().Add(-20 * time.Hour).UTC().Truncate(time.Minute),
 		AffectedSystems: []string{"salesforce", "marketing_automation"},
 		AttackVector:    "oauth_token_misuse",
-		DataElements:    []string{"name", "email", "phone", "postal_address", "date_of_birth"},
-		Encrypted:       &no, Acquired: &yes,
+		// The export held a custom SSN field (synthetic data only).
+		DataElements: []string{"name", "ssn", "email", "phone", "postal_address", "date_of_birth"},
+		Encrypted:    &no, Acquired: &yes,
 	}})
 	if err != nil {
 		return fmt.Errorf("demo case: %w", err)
@@ -98,7 +106,40 @@ func demoCase(ctx context.Context, pool *pgxpool.Pool, stdout io.Writer) error {
 	if err := svc.AddNote(ctx, actor, c.Reference, "Connected app revoked at 09:40; integration user frozen. Forensics has the Event Monitoring export."); err != nil {
 		return err
 	}
+	if err := demoResidents(ctx, pool, master, actor, c, stdout); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "Demo case %s opened: %s\n", c.Reference, c.Title)
+	return nil
+}
+
+// demoResidents imports a synthetic, messy export into the demo case and
+// accepts its obligations, which span many states with different clocks.
+func demoResidents(ctx context.Context, pool *pgxpool.Pool, master residents.MasterKey, actor cases.Actor, c cases.Case, stdout io.Writer) error {
+	var buf bytes.Buffer
+	if _, err := residents.GenerateCRM(&buf, residents.GenOptions{Rows: 2500, Messy: true, Seed: 2026}); err != nil {
+		return err
+	}
+	people := residents.NewService(pool, residents.NewKeyring(pool, master), nil)
+	_, res, err := people.ImportFile(ctx, actor, c.ID, "Contacts_export_2026-11-27.csv", int64(buf.Len()),
+		func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf.Bytes())), nil },
+		residents.StartOptions{AcceptBadRows: true}, nil)
+	if err != nil {
+		return fmt.Errorf("demo residents: %w", err)
+	}
+	rules, err := notify.LoadRules(notify.RuleFiles)
+	if err != nil {
+		return err
+	}
+	notices := notify.NewService(pool, rules)
+	out, _, err := notices.Compute(ctx, c)
+	if err != nil {
+		return err
+	}
+	if _, err := notices.Accept(ctx, actor, c, notify.Fingerprint(out)); err != nil {
+		return fmt.Errorf("demo obligations: %w", err)
+	}
+	fmt.Fprintf(stdout, "  %d synthetic residents imported (%d duplicates merged), %d obligations accepted\n", res.Imported-res.Duplicates, res.Duplicates, len(out.Obligations))
 	return nil
 }
 

@@ -23,7 +23,10 @@ func TestEveryJurisdictionIsCitedSourcedAndReviewed(t *testing.T) {
 	t.Parallel()
 	r := mustRules(t)
 	want := strings.Fields(`AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM
-		NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI`)
+		NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI GDPR UKGDPR NYDFS SEC HIPAA FTC`)
+	if len(r.Codes()) != len(want) {
+		t.Errorf("%d jurisdictions in the rules, want %d", len(r.Codes()), len(want))
+	}
 	for _, code := range want {
 		j, ok := r.Get(code)
 		if !ok {

@@ -473,3 +473,21 @@ func nullBytes(b []byte) []byte {
 	}
 	return b
 }
+
+// FilingFile returns the copy attached to a filing of the case and records
+// the download on the timeline. Errors: ErrNotFound.
+func (s *Service) FilingFile(ctx context.Context, actor cases.Actor, caseID, filingID int64) (name, contentType string, data []byte, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var sum []byte
+		err := tx.QueryRow(ctx, `SELECT file_name, content_type, content, sha256 FROM obligation_filings
+			WHERE id = $1 AND case_id = $2 AND content IS NOT NULL`, filingID, caseID).Scan(&name, &contentType, &data, &sum)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		return cases.RecordAccess(ctx, tx, caseID, actor, "obligation.file_downloaded", map[string]any{
+			"filing_id": filingID, "file_name": name, "sha256": hex.EncodeToString(sum)})
+	})
+	return name, contentType, data, err
+}

@@ -128,6 +128,27 @@ func TestAcceptFileAndRecompute(t *testing.T) {
 			t.Errorf("AG deadline after the notice: %v projected %v", o.Due, o.Projected)
 		}
 	}
+	// A copy of an AG filing, as PDF; a forbidden type is refused.
+	agKey := "CA/regulator/California Attorney General"
+	err = f.svc.File(ctx, f.actor, f.kase.ID, agKey, notify.FilingInput{Kind: "sent", SentAt: sent, Method: "portal", What: "Sample copy",
+		FileName: "x.html", File: []byte("<html><script>alert(1)</script></html>")})
+	if !errors.As(err, &v) || v.Fields["file"] == "" {
+		t.Errorf("HTML copy: %v", err)
+	}
+	pdf := []byte("%PDF-1.4 sample copy")
+	if err := f.svc.File(ctx, f.actor, f.kase.ID, agKey, notify.FilingInput{Kind: "sent", SentAt: sent, Method: "portal",
+		What: "Sample copy of the consumer notice", Confirmation: "CA-AG-2026-118", FileName: "sample.pdf", File: pdf}); err != nil {
+		t.Fatal(err)
+	}
+	filings, _ := f.svc.Filings(ctx, f.kase.ID)
+	ag := filings[agKey]
+	if len(ag) != 1 || ag[0].FileName != "sample.pdf" || len(ag[0].SHA256) != 64 {
+		t.Fatalf("AG filings %+v", ag)
+	}
+	name, ct, data, err := f.svc.FilingFile(ctx, f.actor, f.kase.ID, ag[0].ID)
+	if err != nil || name != "sample.pdf" || ct != "application/pdf" || string(data) != string(pdf) {
+		t.Errorf("download: %q %q %v", name, ct, err)
+	}
 	// A notice marked not required needs a reason; the log is append-only.
 	err = f.svc.File(ctx, f.actor, f.kase.ID, "NV/individuals/", notify.FilingInput{Kind: "not_required"})
 	if !errors.As(err, &v) || v.Fields["reason"] == "" {
@@ -138,7 +159,7 @@ func TestAcceptFileAndRecompute(t *testing.T) {
 	}
 	p, _ := f.cases.Timeline(ctx, f.kase.ID, cases.TimelineFilter{Kind: "obligation.filed"})
 	a, _ := f.cases.Timeline(ctx, f.kase.ID, cases.TimelineFilter{Kind: "obligations.accepted"})
-	if p.Total != 1 || a.Total != 2 {
+	if p.Total != 2 || a.Total != 2 {
 		t.Errorf("timeline: %d filings, %d acceptances", p.Total, a.Total)
 	}
 }

@@ -4,9 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-chi/chi/v5"
 
 	"breachdesk/internal/cases"
 	"breachdesk/internal/notify"
@@ -78,4 +82,26 @@ func (s *Server) obligationsFile(w http.ResponseWriter, r *http.Request) error {
 		return s.renderCase(w, r, http.StatusConflict, "That obligation is not in the accepted set; accept the current obligations first.", templates.Form{})
 	}
 	return s.actionResult(w, r, err, templates.Form{}, "Filing recorded on the timeline.", "#obligations")
+}
+
+func (s *Server) obligationsFilingFile(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.loadCase(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(chi.URLParam(r, "filing"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	name, ct, data, err := s.notices.FilingFile(r.Context(), actor(r), c.ID, id)
+	if errors.Is(err, notify.ErrNotFound) {
+		return errNotFound
+	} else if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(data)
+	return err
 }

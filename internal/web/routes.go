@@ -45,6 +45,7 @@ func (s *Server) routes() http.Handler {
 			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}", s.handle(s.caseShow))
 			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/evidence/{evidence}", s.handle(s.evidenceDownload))
 			r.With(s.allow(auth.ActViewCases)).Get("/tasks/mine", s.handle(s.myTasks))
+			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/obligations/filings/{filing}/file", s.handle(s.obligationsFilingFile))
 			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/residents", s.handle(s.residentsPage))
 			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/residents/people", s.handle(s.peoplePage))
 			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/imports/{import}", s.handle(s.importPage))
