@@ -79,6 +79,7 @@ type Version struct {
 	LEDelayPauses        bool         `json:"le_delay_pauses"`
 	Notices              []NoticeRule `json:"notices"`
 	Content              Content      `json:"content"`
+	SubstituteNotice     Substitute   `json:"substitute_notice"`
 
 	from, to time.Time
 }
@@ -159,6 +160,32 @@ type DeadlineRule struct {
 	From string `json:"from,omitempty"`
 	// Text is the statute's words.
 	Text string `json:"text"`
+}
+
+// Substitute is when notice may be given by website and media instead of
+// to each person: the cost of direct notice or the number to notify over
+// a threshold, or contact details lacking.
+type Substitute struct {
+	CostThresholdUSD        *int64   `json:"cost_threshold_usd"`
+	AffectedThreshold       *int64   `json:"affected_threshold"`
+	Comparison              string   `json:"comparison"`
+	InsufficientContactInfo bool     `json:"insufficient_contact_info"`
+	Components              []string `json:"components"`
+}
+
+// Allowed reports whether substitute notice is allowed for n people, a
+// direct-notice cost of costUSD, or (contactMissing) people without contact
+// details, and says why.
+func (s Substitute) Allowed(n, costUSD int64, contactMissing bool) (bool, string) {
+	switch {
+	case s.CostThresholdUSD != nil && costUSD > *s.CostThresholdUSD:
+		return true, fmt.Sprintf("the cost of direct notice exceeds $%s", comma(*s.CostThresholdUSD))
+	case s.AffectedThreshold != nil && (Threshold{Count: *s.AffectedThreshold, Comparison: s.Comparison}).Met(n):
+		return true, fmt.Sprintf("%s people to notify is %s", comma(n), Threshold{Count: *s.AffectedThreshold, Comparison: s.Comparison})
+	case contactMissing && s.InsufficientContactInfo:
+		return true, "contact details are insufficient"
+	}
+	return false, ""
 }
 
 // Content is what a notice must and must not say (used by notice drafts).

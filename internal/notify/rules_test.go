@@ -88,3 +88,18 @@ func TestCaliforniaVersionsByDiscoveryDate(t *testing.T) {
 		t.Errorf("2026: %+v", v2026)
 	}
 }
+
+func TestSubstituteNotice(t *testing.T) {
+	t.Parallel()
+	ca, _ := mustRules(t).Get("CA")
+	v, _ := ca.At(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	if ok, why := v.SubstituteNotice.Allowed(600000, 0, false); !ok || !strings.Contains(why, "more than 500,000") {
+		t.Errorf("600,000 people: %v %q", ok, why)
+	}
+	if ok, _ := v.SubstituteNotice.Allowed(1000, 1000, false); ok {
+		t.Error("substitute notice allowed for 1,000 people at low cost")
+	}
+	if ok, why := v.SubstituteNotice.Allowed(10, 300000, false); !ok || !strings.Contains(why, "$250,000") {
+		t.Errorf("cost over $250,000: %v %q", ok, why)
+	}
+}
