@@ -327,8 +327,17 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) error {
 	cw := newCSVWriter(w)
 	cw.Write([]string{"line", "column", "reason"})
 	err = s.people.ErrorReport(r.Context(), c.ID, id, func(e residents.LineError) error {
-		return cw.Write([]string{strconv.FormatInt(e.Line, 10), e.Column, e.Reason})
+		return cw.Write([]string{strconv.FormatInt(e.Line, 10), spreadsheetSafe(e.Column), spreadsheetSafe(e.Reason)})
 	})
 	cw.Flush()
 	return err
+}
+
+// spreadsheetSafe keeps a cell that came from an uploaded file from being
+// run as a formula when the report is opened in a spreadsheet.
+func spreadsheetSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }

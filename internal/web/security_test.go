@@ -130,3 +130,12 @@ func TestPanicBecomesA500PageWithReference(t *testing.T) {
 		t.Errorf("log lacks the panic or the request id: %s", logged.String())
 	}
 }
+
+func TestSpreadsheetSafe(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")", "+1": "'+1", "@SUM": "'@SUM", "MailingState": "MailingState", "": ""} {
+		if got := spreadsheetSafe(in); got != want {
+			t.Errorf("spreadsheetSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
