@@ -375,3 +375,12 @@ func TestDatabaseConnectionLostMidImport(t *testing.T) {
 		t.Errorf("second run: %v %+v", err, res)
 	}
 }
+
+func TestTrailingEmptyFieldsAreTolerated(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	_, res, err := f.importCSV(t, "excel.csv", []byte("FirstName,MailingState\r\nAna,CA,,\r\nBo,NY,\r\n"), false)
+	if err != nil || !res.Committed || res.Imported != 2 || res.Bad != 0 {
+		t.Errorf("trailing commas: %v %+v", err, res)
+	}
+}

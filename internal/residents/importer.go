@@ -154,6 +154,11 @@ func splitParts(s string, n int) []string {
 func convert(rec rawRow, c *columns, opts *RunOptions, s *Sealer, out *outRow) {
 	out.line, out.bad = rec.line, nil
 	f := rec.fields
+	// Trailing empty fields beyond the header (a spreadsheet's stray
+	// commas) are harmless.
+	for len(f) > len(c.header) && strings.TrimSpace(f[len(f)-1]) == "" {
+		f = f[:len(f)-1]
+	}
 	if len(f) != len(c.header) {
 		out.bad = &LineError{Line: rec.line, Reason: fmt.Sprintf("%d fields where the header has %d", len(f), len(c.header))}
 		return

@@ -1,6 +1,7 @@
 package residents
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -161,4 +162,33 @@ func NormalizeCountry(s string) string {
 		}
 	}
 	return ""
+}
+
+// canadianProvinces maps squashed province names and codes to their codes,
+// so a Canadian address with a blank country is not taken as American.
+var canadianProvinces = func() map[string]bool {
+	m := map[string]bool{}
+	for _, p := range []string{"AB", "Alberta", "BC", "British Columbia", "MB", "Manitoba", "NB", "New Brunswick",
+		"NL", "Newfoundland and Labrador", "Newfoundland", "NS", "Nova Scotia", "NT", "Northwest Territories", "NU", "Nunavut",
+		"ON", "Ontario", "PE", "Prince Edward Island", "QC", "Quebec", "Québec", "SK", "Saskatchewan", "YT", "Yukon"} {
+		m[squash(p)] = true
+	}
+	return m
+}()
+
+// canadianPostal matches a Canadian postal code (A1A 1A1).
+func canadianPostal(s string) bool {
+	s = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
+	if len(s) != 6 {
+		return false
+	}
+	for i := 0; i < 6; i++ {
+		c := s[i]
+		letter := c >= 'A' && c <= 'Z'
+		digit := c >= '0' && c <= '9'
+		if (i%2 == 0 && !letter) || (i%2 == 1 && !digit) {
+			return false
+		}
+	}
+	return true
 }

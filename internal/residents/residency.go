@@ -76,6 +76,10 @@ func resolveBlock(b NamedAddress, home string) (Residency, bool) {
 	zipState := ZIPState(zip)
 
 	countryGiven := b.CountryCode != "" || b.Country != ""
+	// A Canadian province with a Canadian postal code and no country is in Canada.
+	if !countryGiven && state == "" && canadianProvinces[squash(firstNonEmpty(b.StateCode, b.State))] && canadianPostal(b.PostalCode) {
+		return Residency{Country: "CA", DecidedBy: b.Group + " province and postal code (blank country)"}, true
+	}
 	switch {
 	case territoryCountry[country]:
 		r := Residency{Jurisdiction: country, Country: "US", DecidedBy: countryField}
@@ -107,4 +111,13 @@ func resolveBlock(b NamedAddress, home string) (Residency, bool) {
 		return Residency{}, false
 	}
 	return r, true
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

@@ -1,6 +1,9 @@
 package residents
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNormalizeState(t *testing.T) {
 	t.Parallel()
@@ -86,5 +89,36 @@ func TestResolve(t *testing.T) {
 	}
 	if got := Resolve([]NamedAddress{mail(Address{City: "Berlin", PostalCode: "10115"})}, "DE"); got.Country != "DE" || got.Jurisdiction != "" {
 		t.Errorf("blank country with home DE: %+v", got)
+	}
+}
+
+func TestMessierAddresses(t *testing.T) {
+	t.Parallel()
+	mail := func(a Address) []NamedAddress { return []NamedAddress{{Group: "Mailing", Address: a}} }
+	if r := Resolve(mail(Address{State: "Ontario", PostalCode: "M5V 2T6"}), "US"); r.Country != "CA" || r.Jurisdiction != "" {
+		t.Errorf("Canadian address with a blank country: %+v", r)
+	}
+	if r := Resolve(mail(Address{State: "ON", PostalCode: "90210"}), "US"); r.Country != "US" || r.Jurisdiction != "CA" {
+		t.Errorf("a province code with a US ZIP: the ZIP decides, not Canada: %+v", r)
+	}
+	if NormalizeZIP("02134 1234") != "02134" {
+		t.Error("ZIP+4 with a space")
+	}
+}
+
+func TestSemicolonAndTabSeparatedFiles(t *testing.T) {
+	t.Parallel()
+	for sep, in := range map[string]string{
+		"semicolon": "FirstName;LastName;MailingState\nAna;Lopez;CA\n",
+		"tab":       "FirstName\tLastName\tMailingState\nAna\tLopez\tCA\n",
+	} {
+		s, err := NewSource(strings.NewReader(in), EncodingAuto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _, _ := s.Read()
+		if len(h) != 3 || h[2] != "MailingState" {
+			t.Errorf("%s: header %q", sep, h)
+		}
 	}
 }

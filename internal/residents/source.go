@@ -87,7 +87,29 @@ func NewSource(r io.Reader, enc string) (*Source, error) {
 	cr := csv.NewReader(&dropNUL{r: text})
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
+	cr.Comma = sniffDelimiter(head, enc)
 	return &Source{csv: cr, counted: counted, Encoding: enc, validate: enc == EncodingUTF8}, nil
+}
+
+// sniffDelimiter picks the field separator from the header line: a comma
+// unless semicolons (what Excel writes in many European locales) or tabs
+// clearly dominate it.
+func sniffDelimiter(head []byte, enc string) rune {
+	if enc == EncodingUTF16 {
+		return ','
+	}
+	line := head
+	if i := bytes.IndexAny(head, "\r\n"); i >= 0 {
+		line = head[:i]
+	}
+	commas, semis, tabs := bytes.Count(line, []byte(",")), bytes.Count(line, []byte(";")), bytes.Count(line, []byte("\t"))
+	switch {
+	case semis > commas && semis >= tabs:
+		return ';'
+	case tabs > commas && tabs > semis:
+		return '\t'
+	}
+	return ','
 }
 
 // validUTF8Prefix reports whether b is valid UTF-8, allowing a rune cut

@@ -53,6 +53,9 @@ func NormalizeZIP(s string) string {
 		return ""
 	}
 	base, plus4, hasPlus := strings.Cut(s, "-")
+	if !hasPlus {
+		base, plus4, hasPlus = strings.Cut(s, " ")
+	}
 	if !hasPlus && len(base) == 9 {
 		base, plus4, hasPlus = base[:5], base[5:], true
 	}
