@@ -1,0 +1,497 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"breachdesk/internal/cases"
+)
+
+// Errors of notice drafts.
+var (
+	ErrDraftState = errors.New("the draft is not in a state that allows this")
+	// ErrOwnApproval: the author of a version cannot approve it.
+	ErrOwnApproval = errors.New("the author of a version cannot approve it; another reviewer must")
+)
+
+// Draft is a notice in preparation, with every version kept.
+type Draft struct {
+	ID            int64
+	CaseID        int64
+	ObligationKey string
+	Kind          string
+	Jurisdiction  string
+	Title         string
+	Status        string // draft, in_review, changes_requested, approved
+	Current       int
+	Version       int
+	CreatedAt     time.Time
+	Versions      []DraftVersion
+	Reviews       []Review
+}
+
+// DraftVersion is one version of a draft's text.
+type DraftVersion struct {
+	Number     int
+	Body       string
+	SHA256     string
+	TemplateID *int64
+	Author     string
+	AuthorID   *int64
+	CreatedAt  time.Time
+}
+
+// Review is a reviewer's act on one version.
+type Review struct {
+	Number    int
+	SHA256    string
+	Action    string
+	Comment   string
+	Override  string
+	Reviewer  string
+	CreatedAt time.Time
+}
+
+// CurrentVersion returns the draft's latest version.
+func (d Draft) CurrentVersion() DraftVersion {
+	for _, v := range d.Versions {
+		if v.Number == d.Current {
+			return v
+		}
+	}
+	return DraftVersion{}
+}
+
+// Approval returns the approval of the current version, if any.
+func (d Draft) Approval() *Review {
+	for i := len(d.Reviews) - 1; i >= 0; i-- {
+		r := d.Reviews[i]
+		if r.Action == "approve" && r.Number == d.Current {
+			return &d.Reviews[i]
+		}
+	}
+	return nil
+}
+
+func hashBody(body string) []byte {
+	h := sha256.Sum256([]byte(body))
+	return h[:]
+}
+
+// letterData fills the template data for one obligation of the case.
+func (s *Service) letterData(ctx context.Context, c cases.Case, o Stored) (LetterData, error) {
+	var d LetterData
+	var months int
+	err := s.pool.QueryRow(ctx, `SELECT org_name, org_address, contact_email, contact_phone, id_protection_offer, id_protection_months
+		FROM org_settings`).Scan(&d.Org.Name, &d.Org.Address, &d.Org.Email, &d.Org.Phone, &d.IDProtection.Offer, &months)
+	if err != nil {
+		return d, fmt.Errorf("load organisation: %w", err)
+	}
+	d.IDProtection.Months = months
+	j, _ := s.rules.Get(o.Jurisdiction)
+	loc := time.UTC
+	if j != nil {
+		loc = j.Location()
+		d.JurisdictionName = j.Name
+		if v, ok := j.At(c.DiscoveredAt); ok && v.Content.IdentityTheftMonths != nil && *v.Content.IdentityTheftMonths > months {
+			d.IDProtection.Months = *v.Content.IdentityTheftMonths // the law's minimum wins
+		}
+	}
+	date := func(t time.Time) string { return t.In(loc).Format("2 January 2006") }
+	d.Reference, d.Title, d.Summary = c.Reference, c.Title, c.Summary
+	d.Jurisdiction, d.Recipient, d.Residents = o.Jurisdiction, strings.TrimSpace(o.To), o.Residents
+	d.Discovered, d.NoticeDate = date(c.DiscoveredAt), date(time.Now())
+	switch {
+	case c.OccurredFrom != nil && c.OccurredTo != nil:
+		d.Occurred = "between " + date(*c.OccurredFrom) + " and " + date(*c.OccurredTo)
+	case c.OccurredFrom != nil:
+		d.Occurred = "from " + date(*c.OccurredFrom)
+	}
+	for _, e := range c.DataElements {
+		d.Elements = append(d.Elements, strings.ToLower(cases.Label(cases.DataElements, e)[:1])+cases.Label(cases.DataElements, e)[1:])
+	}
+	if c.LEUntil != nil {
+		d.LEDelay = true
+		d.LEDelayText = "This notice was delayed at the request of " + c.LEAgency + " so as not to impede its investigation."
+	}
+	d.CRAs = nationwideCRAs
+	return d, nil
+}
+
+// templateFor picks the latest version of the template for an obligation:
+// the jurisdiction's variant if there is one, else the general letter.
+func (s *Service) templateFor(ctx context.Context, kind, jurisdiction string) (Template, error) {
+	var t Template
+	err := s.pool.QueryRow(ctx, `SELECT `+templateColumns+` FROM letter_templates WHERE kind = $1 AND jurisdiction IN ($2, '')
+		ORDER BY jurisdiction = $2 DESC, version DESC LIMIT 1`, kind, jurisdiction).
+		Scan(&t.ID, &t.Name, &t.Kind, &t.Jurisdiction, &t.Version, &t.Body, &t.Author, &t.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, &TemplateError{Template: kind, Problem: "no template for this kind of notice"}
+	}
+	return t, err
+}
+
+// CreateDrafts makes a draft for every required obligation of the case's
+// accepted set that has none, from the templates, in one transaction: if
+// any template cannot be filled, no draft is created and the error names
+// the template and the missing value. It returns how many it created.
+func (s *Service) CreateDrafts(ctx context.Context, actor cases.Actor, c cases.Case) (int, error) {
+	if err := s.EnsureTemplates(ctx); err != nil {
+		return 0, err
+	}
+	set, err := s.Current(ctx, c.ID)
+	if err != nil {
+		return 0, err
+	}
+	if set == nil {
+		return 0, ErrNoAcceptedSet
+	}
+	type made struct {
+		o    Stored
+		t    Template
+		body string
+	}
+	var todo []made
+	for _, o := range set.Obligations {
+		if o.Status != Triggered {
+			continue
+		}
+		t, err := s.templateFor(ctx, o.Recipient, o.Jurisdiction)
+		if err != nil {
+			return 0, err
+		}
+		data, err := s.letterData(ctx, c, o)
+		if err != nil {
+			return 0, err
+		}
+		tpl, err := parseTemplate(t.Name, t.Body)
+		if err != nil {
+			return 0, err
+		}
+		var buf bytes.Buffer
+		if err := tpl.Execute(&buf, data); err != nil {
+			return 0, &TemplateError{Template: t.Name, Problem: strings.TrimPrefix(err.Error(), "template: ")}
+		}
+		todo = append(todo, made{o, t, buf.String()})
+	}
+	n := 0
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, m := range todo {
+			title := fmt.Sprintf("%s: %s", m.o.Jurisdiction, strings.TrimPrefix(who(m.o.Obligation), "notice to "))
+			var id int64
+			err := tx.QueryRow(ctx, `INSERT INTO notice_drafts (case_id, obligation_key, kind, jurisdiction, title)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id, obligation_key) DO NOTHING RETURNING id`,
+				c.ID, m.o.Key, m.o.Recipient, m.o.Jurisdiction, "Notice "+title).Scan(&id)
+			if errors.Is(err, pgx.ErrNoRows) {
+				continue // a draft exists already
+			} else if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO draft_versions (draft_id, number, body, sha256, template_id, author_id, author)
+				VALUES ($1, 1, $2, $3, $4, $5, $6)`, id, m.body, hashBody(m.body), m.t.ID, nullID(actor.ID), actor.Email); err != nil {
+				return err
+			}
+			n++
+		}
+		if n == 0 {
+			return nil
+		}
+		return cases.RecordEvent(ctx, tx, c.ID, actor, "notices.drafted", map[string]any{"drafts": n})
+	})
+	return n, err
+}
+
+// ErrNoAcceptedSet: drafts follow accepted obligations.
+var ErrNoAcceptedSet = errors.New("accept the case's obligations first; drafts are made from them")
+
+// Drafts lists the case's drafts, without versions.
+func (s *Service) Drafts(ctx context.Context, caseID int64) ([]Draft, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, case_id, obligation_key, kind, jurisdiction, title, status, current, version, created_at
+		FROM notice_drafts WHERE case_id = $1 ORDER BY jurisdiction, kind, id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Draft, error) {
+		var d Draft
+		return d, r.Scan(&d.ID, &d.CaseID, &d.ObligationKey, &d.Kind, &d.Jurisdiction, &d.Title, &d.Status, &d.Current, &d.Version, &d.CreatedAt)
+	})
+}
+
+// Draft returns a draft of the case with all versions and reviews.
+func (s *Service) Draft(ctx context.Context, caseID, id int64) (Draft, error) {
+	var d Draft
+	err := s.pool.QueryRow(ctx, `SELECT id, case_id, obligation_key, kind, jurisdiction, title, status, current, version, created_at
+		FROM notice_drafts WHERE id = $1 AND case_id = $2`, id, caseID).
+		Scan(&d.ID, &d.CaseID, &d.ObligationKey, &d.Kind, &d.Jurisdiction, &d.Title, &d.Status, &d.Current, &d.Version, &d.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, ErrNotFound
+	} else if err != nil {
+		return d, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT number, body, encode(sha256, 'hex'), template_id, author, author_id, created_at
+		FROM draft_versions WHERE draft_id = $1 ORDER BY number`, id)
+	if err != nil {
+		return d, err
+	}
+	if d.Versions, err = pgx.CollectRows(rows, pgx.RowToStructByPos[DraftVersion]); err != nil {
+		return d, err
+	}
+	rows, err = s.pool.Query(ctx, `SELECT number, encode(sha256, 'hex'), action, comment, override, reviewer, created_at
+		FROM draft_reviews WHERE draft_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return d, err
+	}
+	d.Reviews, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Review])
+	return d, err
+}
+
+// Edit stores a new version of the draft's text if the draft is still at
+// version; an approved draft goes back to "draft", needing approval again.
+func (s *Service) Edit(ctx context.Context, actor cases.Actor, caseID, id int64, version int, body string) error {
+	body = strings.ReplaceAll(body, "\r\n", "\n")
+	if strings.TrimSpace(body) == "" {
+		return &cases.ValidationError{Fields: map[string]string{"body": "The notice cannot be empty."}}
+	}
+	return s.draftTx(ctx, caseID, id, version, func(tx pgx.Tx, d Draft) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO draft_versions (draft_id, number, body, sha256, author_id, author)
+			VALUES ($1, $2, $3, $4, $5, $6)`, id, d.Current+1, body, hashBody(body), nullID(actor.ID), actor.Email); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE notice_drafts SET current = current + 1, status = 'draft', version = version + 1 WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return cases.RecordEvent(ctx, tx, caseID, actor, "notice.edited", map[string]any{"draft_id": id, "version": d.Current + 1,
+			"sha256": hex.EncodeToString(hashBody(body)), "was": d.Status})
+	})
+}
+
+// draftTx locks the draft at version and runs fn.
+func (s *Service) draftTx(ctx context.Context, caseID, id int64, version int, fn func(tx pgx.Tx, d Draft) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var d Draft
+		err := tx.QueryRow(ctx, `SELECT id, status, current, version FROM notice_drafts WHERE id = $1 AND case_id = $2 FOR UPDATE`, id, caseID).
+			Scan(&d.ID, &d.Status, &d.Current, &d.Version)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if version != 0 && d.Version != version {
+			return cases.ErrStale
+		}
+		return fn(tx, d)
+	})
+}
+
+// Review records a reviewer's act on the current version: "submit" (the
+// author asks for review), "comment", "request_changes" or "approve".
+// Approval needs a reviewer who did not write the version, and a content
+// check that passes unless overridden with a written reason. Errors:
+// ErrDraftState, ErrOwnApproval, cases.ErrStale, or a *cases.ValidationError.
+func (s *Service) Review(ctx context.Context, actor cases.Actor, c cases.Case, id int64, version int, action, comment, override string) error {
+	comment, override = strings.TrimSpace(comment), strings.TrimSpace(override)
+	if (action == "comment" || action == "request_changes") && comment == "" {
+		return &cases.ValidationError{Fields: map[string]string{"comment": "Write the comment."}}
+	}
+	d, err := s.Draft(ctx, c.ID, id)
+	if err != nil {
+		return err
+	}
+	cur := d.CurrentVersion()
+	switch action {
+	case "submit":
+		if d.Status != "draft" && d.Status != "changes_requested" {
+			return ErrDraftState
+		}
+	case "comment":
+	case "request_changes":
+		if d.Status != "in_review" {
+			return ErrDraftState
+		}
+	case "approve":
+		if d.Status != "in_review" {
+			return ErrDraftState
+		}
+		if cur.AuthorID != nil && *cur.AuthorID == actor.ID {
+			return ErrOwnApproval
+		}
+		residents, err := s.Residents(ctx, c.ID, d.ObligationKey)
+		if err != nil {
+			return err
+		}
+		checks := s.Check(c, d, cur.Body, residents)
+		if failed := Failed(checks); len(failed) > 0 && override == "" {
+			return &cases.ValidationError{Fields: map[string]string{"override": "The content check failed (" + strings.Join(failed, "; ") +
+				"); fix the draft or give a written reason to approve anyway."}}
+		}
+	default:
+		return &cases.ValidationError{Fields: map[string]string{"action": "Unknown review action."}}
+	}
+	return s.draftTx(ctx, c.ID, id, version, func(tx pgx.Tx, locked Draft) error {
+		if locked.Current != d.Current {
+			return cases.ErrStale
+		}
+		sum, _ := hex.DecodeString(cur.SHA256)
+		if _, err := tx.Exec(ctx, `INSERT INTO draft_reviews (draft_id, number, sha256, action, comment, override, reviewer_id, reviewer)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, d.Current, sum, action, comment, override, nullID(actor.ID), actor.Email); err != nil {
+			return err
+		}
+		next := map[string]string{"submit": "in_review", "request_changes": "changes_requested", "approve": "approved"}[action]
+		if next != "" {
+			if _, err := tx.Exec(ctx, `UPDATE notice_drafts SET status = $2, version = version + 1 WHERE id = $1`, id, next); err != nil {
+				return err
+			}
+		}
+		payload := map[string]any{"draft_id": id, "version": d.Current, "sha256": cur.SHA256, "action": action, "comment": comment}
+		if override != "" {
+			payload["override"] = override
+		}
+		return cases.RecordEvent(ctx, tx, c.ID, actor, "notice."+action, payload)
+	})
+}
+
+// ApprovedBody returns the approved text of a draft, for export; ErrDraftState
+// before approval.
+func (s *Service) ApprovedBody(ctx context.Context, caseID, id int64) (Draft, DraftVersion, *Review, error) {
+	d, err := s.Draft(ctx, caseID, id)
+	if err != nil {
+		return d, DraftVersion{}, nil, err
+	}
+	a := d.Approval()
+	if d.Status != "approved" || a == nil {
+		return d, DraftVersion{}, nil, ErrDraftState
+	}
+	return d, d.CurrentVersion(), a, nil
+}
+
+// CheckResult is one content rule and whether the draft meets it.
+type CheckResult struct {
+	Rule   string
+	Pass   bool
+	Detail string
+}
+
+// Failed lists the rules that did not pass.
+func Failed(checks []CheckResult) []string {
+	var out []string
+	for _, c := range checks {
+		if !c.Pass {
+			out = append(out, c.Rule)
+		}
+	}
+	return out
+}
+
+// headings returns the Markdown headings of body ("# " and "## "), in order.
+func headings(body string) (title string, subs []string) {
+	for _, line := range strings.Split(body, "\n") {
+		switch {
+		case strings.HasPrefix(line, "# ") && title == "":
+			title = strings.TrimSpace(line[2:])
+		case strings.HasPrefix(line, "## "):
+			subs = append(subs, strings.TrimSpace(line[3:]))
+		}
+	}
+	return title, subs
+}
+
+// caHeadings are the headings California requires, in this order.
+var caHeadings = []string{"What Happened", "What Information Was Involved", "What We Are Doing", "What You Can Do", "For More Information"}
+
+// Check runs the content rules of the draft's jurisdiction on body;
+// residents is the number of the jurisdiction's residents affected.
+func (s *Service) Check(c cases.Case, d Draft, body string, residents int64) []CheckResult {
+	var out []CheckResult
+	add := func(rule string, pass bool, detail string) { out = append(out, CheckResult{rule, pass, detail}) }
+	title, subs := headings(body)
+	lower := strings.ToLower(body)
+	sensitiveIDs := slices.Contains(c.DataElements, "ssn") || slices.Contains(c.DataElements, "drivers_license")
+	if d.Kind == "individuals" {
+		add("Contact details for questions", strings.Contains(body, "@") || strings.Contains(lower, "call"), "the notice must say how to reach the organisation")
+		if sensitiveIDs {
+			all := true
+			for _, cra := range nationwideCRAs {
+				all = all && strings.Contains(body, cra.Phone)
+			}
+			add("Consumer reporting agencies' toll-free numbers (SSN or ID number exposed)", all, "Equifax, Experian and TransUnion numbers")
+		}
+		if j, ok := s.rules.Get(d.Jurisdiction); ok {
+			if v, ok := j.At(c.DiscoveredAt); ok && v.Content.IdentityTheftMonths != nil && sensitiveIDs {
+				months := *v.Content.IdentityTheftMonths
+				offered := false
+				for m := months; m <= 120; m++ {
+					if strings.Contains(body, fmt.Sprintf("%d months", m)) {
+						offered = true
+					}
+				}
+				add(fmt.Sprintf("Identity-protection offer of at least %d months", months), offered, j.Name+" requires it when such numbers were exposed")
+			}
+		}
+	}
+	switch {
+	case d.Jurisdiction == "CA" && d.Kind == "individuals":
+		add(`Title "Notice of Data Breach"`, title == "Notice of Data Breach", "Cal. Civ. Code § 1798.82(d)(1)")
+		add("The five required headings, in order", inOrder(subs, caHeadings), strings.Join(caHeadings, ", "))
+	case d.Jurisdiction == "MA" && d.Kind == "individuals":
+		add("Does not state the nature of the breach", !slices.ContainsFunc(subs, func(h string) bool { return strings.EqualFold(h, "what happened") }),
+			"Mass. Gen. Laws ch. 93H § 3(b)")
+		add("Does not state how many residents were affected", residents == 0 || !containsNumber(body, residents), "Mass. Gen. Laws ch. 93H § 3(b)")
+		add("Mentions the right to a police report and a free security freeze",
+			strings.Contains(lower, "police report") && strings.Contains(lower, "security freeze"), "Mass. Gen. Laws ch. 93H § 3(b)")
+	}
+	add("Printed in at least 10-point type", true, "PDF output uses 11-point type")
+	return out
+}
+
+// containsNumber reports whether n appears in body as a number, with or
+// without thousands separators.
+func containsNumber(body string, n int64) bool {
+	for _, form := range []string{fmt.Sprint(n), comma(n)} {
+		for i := strings.Index(body, form); i >= 0; {
+			before, after := byte(' '), byte(' ')
+			if i > 0 {
+				before = body[i-1]
+			}
+			if j := i + len(form); j < len(body) {
+				after = body[j]
+			}
+			if (before < '0' || before > '9') && (after < '0' || after > '9') {
+				return true
+			}
+			k := strings.Index(body[i+1:], form)
+			if k < 0 {
+				break
+			}
+			i += 1 + k
+		}
+	}
+	return false
+}
+
+// Residents returns the residents of the accepted obligation a draft
+// answers.
+func (s *Service) Residents(ctx context.Context, caseID int64, key string) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(o.residents), 0) FROM obligations o JOIN obligation_sets s ON s.id = o.set_id AND s.current
+		WHERE o.case_id = $1 AND o.key = $2`, caseID, key).Scan(&n)
+	return n, err
+}
+
+func inOrder(have, want []string) bool {
+	i := 0
+	for _, h := range have {
+		if i < len(want) && strings.EqualFold(h, want[i]) {
+			i++
+		}
+	}
+	return i == len(want)
+}
