@@ -73,12 +73,12 @@ func TestGeneratePasswordIsValidAndRandom(t *testing.T) {
 func TestPolicy(t *testing.T) {
 	t.Parallel()
 	want := map[Role][]Action{
-		RoleAdmin:    {ActViewCases, ActEditCases, ActManageUsers, ActManageOrg, ActOwnAccount},
+		RoleAdmin:    {ActViewCases, ActEditCases, ActManageUsers, ActManageOrg, ActOwnAccount, ActReview, ActTemplates},
 		RoleOfficer:  {ActViewCases, ActEditCases, ActOwnAccount},
-		RoleReviewer: {ActViewCases, ActOwnAccount},
+		RoleReviewer: {ActViewCases, ActOwnAccount, ActReview, ActTemplates},
 		RoleAuditor:  {ActViewCases, ActOwnAccount},
 	}
-	all := []Action{ActViewCases, ActEditCases, ActManageUsers, ActManageOrg, ActOwnAccount}
+	all := []Action{ActViewCases, ActEditCases, ActManageUsers, ActManageOrg, ActOwnAccount, ActReview, ActTemplates}
 	for _, role := range Roles {
 		allowed := map[Action]bool{}
 		for _, a := range want[role] {

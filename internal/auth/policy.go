@@ -52,14 +52,16 @@ const (
 	ActViewCases   Action = "cases.view"
 	ActEditCases   Action = "cases.edit"
 	ActManageUsers Action = "users.manage"
-	ActManageOrg   Action = "org.manage"  // organisation settings and playbooks
-	ActOwnAccount  Action = "account.own" // change one's own password, log out
+	ActManageOrg   Action = "org.manage"     // organisation settings and playbooks
+	ActOwnAccount  Action = "account.own"    // change one's own password, log out
+	ActReview      Action = "notices.review" // comment on, request changes to and approve notice drafts
+	ActTemplates   Action = "templates.edit" // edit letter templates
 )
 
 var policy = map[Role]map[Action]bool{
-	RoleAdmin:    {ActViewCases: true, ActEditCases: true, ActManageUsers: true, ActManageOrg: true, ActOwnAccount: true},
+	RoleAdmin:    {ActViewCases: true, ActEditCases: true, ActManageUsers: true, ActManageOrg: true, ActOwnAccount: true, ActReview: true, ActTemplates: true},
 	RoleOfficer:  {ActViewCases: true, ActEditCases: true, ActOwnAccount: true},
-	RoleReviewer: {ActViewCases: true, ActOwnAccount: true},
+	RoleReviewer: {ActViewCases: true, ActOwnAccount: true, ActReview: true, ActTemplates: true},
 	RoleAuditor:  {ActViewCases: true, ActOwnAccount: true},
 }
 

@@ -495,3 +495,12 @@ func inOrder(have, want []string) bool {
 	}
 	return i == len(want)
 }
+
+// RecordExport records that an approved version left the app (printed,
+// downloaded) on the case timeline.
+func (s *Service) RecordExport(ctx context.Context, actor cases.Actor, caseID int64, d Draft, v DraftVersion, how string) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return cases.RecordAccess(ctx, tx, caseID, actor, "notice.exported", map[string]any{
+			"draft_id": d.ID, "version": v.Number, "sha256": v.SHA256, "as": how})
+	})
+}

@@ -56,6 +56,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		}
 	}
 	sort.SliceStable(v.Deadlines[1:], func(a, b int) bool { return v.Deadlines[1+a].Due.Before(v.Deadlines[1+b].Due) })
+	if v.Drafts, err = s.notices.Drafts(ctx, c.ID); err != nil {
+		return err
+	}
 	if v.Tasks, err = s.cases.Tasks(ctx, c.ID); err != nil {
 		return err
 	}

@@ -20,21 +20,27 @@ import (
 // Columns: anonymous, admin, officer, reviewer, auditor. "303 /x" is a
 // redirect to /x.
 var routeAccess = map[string][5]string{
-	"GET /healthz":                         {"200", "200", "200", "200", "200"},
-	"GET /readyz":                          {"200", "200", "200", "200", "200"},
-	"GET /static/*":                        {"200", "200", "200", "200", "200"},
-	"GET /login":                           {"200", "303 /cases", "303 /cases", "303 /cases", "303 /cases"},
-	"POST /login":                          {"401", "401", "401", "401", "401"},
-	"GET /setup/{token}":                   {"404", "404", "404", "404", "404"},
-	"POST /setup/{token}":                  {"404", "404", "404", "404", "404"},
-	"POST /logout":                         {"303 /login", "303 /login", "303 /login", "303 /login", "303 /login"},
-	"GET /account/password":                {"303 /login", "200", "200", "200", "200"},
-	"POST /account/password":               {"303 /login", "422", "422", "422", "422"},
-	"GET /":                                {"303 /login", "303 /cases", "303 /cases", "303 /cases", "303 /cases"},
-	"GET /cases":                           {"303 /login", "200", "200", "200", "200"},
-	"GET /cases/{ref}":                     {"303 /login", "200", "200", "200", "200"},
-	"GET /cases/{ref}/evidence/{evidence}": {"303 /login", "200", "200", "200", "200"},
-	"GET /tasks/mine":                      {"303 /login", "200", "200", "200", "200"},
+	"GET /healthz":                             {"200", "200", "200", "200", "200"},
+	"GET /readyz":                              {"200", "200", "200", "200", "200"},
+	"GET /static/*":                            {"200", "200", "200", "200", "200"},
+	"GET /login":                               {"200", "303 /cases", "303 /cases", "303 /cases", "303 /cases"},
+	"POST /login":                              {"401", "401", "401", "401", "401"},
+	"GET /setup/{token}":                       {"404", "404", "404", "404", "404"},
+	"POST /setup/{token}":                      {"404", "404", "404", "404", "404"},
+	"POST /logout":                             {"303 /login", "303 /login", "303 /login", "303 /login", "303 /login"},
+	"GET /account/password":                    {"303 /login", "200", "200", "200", "200"},
+	"POST /account/password":                   {"303 /login", "422", "422", "422", "422"},
+	"GET /":                                    {"303 /login", "303 /cases", "303 /cases", "303 /cases", "303 /cases"},
+	"GET /cases":                               {"303 /login", "200", "200", "200", "200"},
+	"GET /cases/{ref}":                         {"303 /login", "200", "200", "200", "200"},
+	"GET /cases/{ref}/evidence/{evidence}":     {"303 /login", "200", "200", "200", "200"},
+	"GET /tasks/mine":                          {"303 /login", "200", "200", "200", "200"},
+	"GET /cases/{ref}/notices/{draft}":         {"303 /login", "404", "404", "404", "404"},
+	"GET /cases/{ref}/notices/{draft}/print":   {"303 /login", "404", "404", "404", "404"},
+	"POST /cases/{ref}/notices/{draft}/review": {"303 /login", "404", "403", "404", "403"},
+	"POST /cases/{ref}/notices":                {"303 /login", "409", "409", "403", "403"},
+	"POST /cases/{ref}/notices/{draft}/edit":   {"303 /login", "404", "404", "403", "403"},
+	"POST /cases/{ref}/notices/{draft}/submit": {"303 /login", "404", "404", "403", "403"},
 	"GET /cases/{ref}/obligations/filings/{filing}/file":   {"303 /login", "404", "404", "404", "404"},
 	"POST /cases/{ref}/obligations/accept":                 {"303 /login", "409", "409", "403", "403"},
 	"POST /cases/{ref}/obligations/file":                   {"303 /login", "422", "422", "403", "403"},
@@ -105,7 +111,7 @@ func TestEveryRouteChecksTheRole(t *testing.T) {
 	for _, r := range routes {
 		method, pattern, _ := strings.Cut(r, " ")
 		fill := strings.NewReplacer("{id}", strconv.FormatInt(target.ID, 10), "{token}", "not-a-token",
-			"{ref}", c.Reference, "{task}", itoa(task.ID), "{evidence}", itoa(evidence.ID), "{env}", "sandbox", "{playbook}", "999999", "{import}", "999999", "{filing}", "999999", "*", "style.css")
+			"{ref}", c.Reference, "{task}", itoa(task.ID), "{evidence}", itoa(evidence.ID), "{env}", "sandbox", "{playbook}", "999999", "{import}", "999999", "{filing}", "999999", "{draft}", "999999", "*", "style.css")
 		path := fill.Replace(pattern)
 		for i, role := range who {
 			want := fill.Replace(routeAccess[r][i])
