@@ -18,8 +18,19 @@ type Settings struct {
 	InternalTargetDays int
 	// Org answers which kinds of organisation this is (keys of
 	// notify.OrgKinds); nil is not known.
-	Org     map[string]*bool
+	Org map[string]*bool
+	// Profile is who the notices come from.
+	Profile Profile
 	Version int
+}
+
+// Profile is the organisation as its notices present it.
+type Profile struct {
+	Name, Address, Email, Phone string
+	// IDProtectionOffer is the identity-protection service offered to
+	// affected people ("" for none), for IDProtectionMonths.
+	IDProtectionOffer  string
+	IDProtectionMonths int
 }
 
 var orgColumns = []string{"sec_registrant", "nydfs_covered", "hipaa_covered_entity", "ftc_financial_institution"}
@@ -28,9 +39,12 @@ var orgColumns = []string{"sec_registrant", "nydfs_covered", "hipaa_covered_enti
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	st := Settings{Org: map[string]*bool{}}
 	var flags [4]*bool
+	p := &st.Profile
 	err := s.pool.QueryRow(ctx, `SELECT primary_clock_hours, environments, internal_target_days, sec_registrant, nydfs_covered,
-		hipaa_covered_entity, ftc_financial_institution, version FROM org_settings`).
-		Scan(&st.PrimaryClockHours, &st.Environments, &st.InternalTargetDays, &flags[0], &flags[1], &flags[2], &flags[3], &st.Version)
+		hipaa_covered_entity, ftc_financial_institution, org_name, org_address, contact_email, contact_phone,
+		id_protection_offer, id_protection_months, version FROM org_settings`).
+		Scan(&st.PrimaryClockHours, &st.Environments, &st.InternalTargetDays, &flags[0], &flags[1], &flags[2], &flags[3],
+			&p.Name, &p.Address, &p.Email, &p.Phone, &p.IDProtectionOffer, &p.IDProtectionMonths, &st.Version)
 	if err != nil {
 		return st, fmt.Errorf("load settings: %w", err)
 	}
@@ -68,8 +82,25 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) (Settings, erro
 	if st.InternalTargetDays < 1 || st.InternalTargetDays > 365 {
 		v["internal_target_days"] = "Enter a target between 1 and 365 days."
 	}
+	p := &st.Profile
+	p.Name, p.Address, p.Email, p.Phone = strings.TrimSpace(p.Name), strings.TrimSpace(p.Address), strings.TrimSpace(p.Email), strings.TrimSpace(p.Phone)
+	p.IDProtectionOffer = strings.TrimSpace(p.IDProtectionOffer)
+	if p.Name == "" {
+		v["org_name"] = "Enter the organisation's name as notices should show it."
+	}
+	if p.Email != "" && !strings.Contains(p.Email, "@") {
+		v["contact_email"] = "Enter an e-mail address such as privacy@example.com."
+	}
+	if p.IDProtectionMonths < 0 || p.IDProtectionMonths > 120 {
+		v["id_protection_months"] = "Enter 0 to 120 months."
+	}
 	if len(v) > 0 {
 		return st, &ValidationError{Fields: v}
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE org_settings SET org_name = $1, org_address = $2, contact_email = $3, contact_phone = $4,
+		id_protection_offer = $5, id_protection_months = $6 WHERE version = $7`,
+		p.Name, p.Address, p.Email, p.Phone, p.IDProtectionOffer, p.IDProtectionMonths, st.Version); err != nil {
+		return st, err
 	}
 	tag, err := s.pool.Exec(ctx, `
 		UPDATE org_settings SET primary_clock_hours = $1, environments = $2, internal_target_days = $3, sec_registrant = $4,

@@ -16,6 +16,9 @@ func settingsForm(st cases.Settings) templates.Form {
 		"primary_clock_hours":  strconv.Itoa(st.PrimaryClockHours),
 		"environments":         strings.Join(st.Environments, "\n"),
 		"internal_target_days": strconv.Itoa(st.InternalTargetDays),
+		"org_name":             st.Profile.Name, "org_address": st.Profile.Address, "contact_email": st.Profile.Email,
+		"contact_phone": st.Profile.Phone, "id_protection_offer": st.Profile.IDProtectionOffer,
+		"id_protection_months": strconv.Itoa(st.Profile.IDProtectionMonths),
 	}, Errors: map[string]string{}}
 	for _, k := range notify.OrgKinds {
 		switch b := st.Org[k.Key]; {
@@ -40,7 +43,8 @@ func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) adminSettingsSave(w http.ResponseWriter, r *http.Request) error {
-	fields := []string{"primary_clock_hours", "environments", "internal_target_days", "version"}
+	fields := []string{"primary_clock_hours", "environments", "internal_target_days", "version", "org_name", "org_address",
+		"contact_email", "contact_phone", "id_protection_offer", "id_protection_months"}
 	for _, k := range notify.OrgKinds {
 		fields = append(fields, "org."+k.Key)
 	}
@@ -59,6 +63,19 @@ func (s *Server) adminSettingsSave(w http.ResponseWriter, r *http.Request) error
 	}
 	st := cases.Settings{PrimaryClockHours: hours, Environments: strings.Split(f.Get("environments"), "\n"), Version: version,
 		InternalTargetDays: target, Org: map[string]*bool{}}
+	st.Profile = cases.Profile{Name: f.Get("org_name"), Address: f.Get("org_address"), Email: f.Get("contact_email"),
+		Phone: f.Get("contact_phone"), IDProtectionOffer: f.Get("id_protection_offer"), IDProtectionMonths: 24}
+	if m, err := strconv.Atoi(f.Get("id_protection_months")); err == nil {
+		st.Profile.IDProtectionMonths = m
+	} else if f.Get("id_protection_months") != "" {
+		st.Profile.IDProtectionMonths = -1
+	}
+	if f.Get("org_name") == "" && len(r.PostForm["org_name"]) == 0 {
+		// An older form without the profile keeps the stored one.
+		if cur, err := s.cases.Settings(r.Context()); err == nil {
+			st.Profile = cur.Profile
+		}
+	}
 	for _, k := range notify.OrgKinds {
 		switch f.Get("org." + k.Key) {
 		case "yes":
