@@ -7,8 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -87,22 +90,17 @@ func hashBody(body string) []byte {
 	return h[:]
 }
 
-// letterData fills the template data for one obligation of the case.
-func (s *Service) letterData(ctx context.Context, c cases.Case, o Stored) (LetterData, error) {
+// letterData fills the template data for one obligation of the case, from
+// the organisation's profile as notices present it.
+func (s *Service) letterData(c cases.Case, o Stored, org cases.Profile) LetterData {
 	var d LetterData
-	var months int
-	err := s.pool.QueryRow(ctx, `SELECT org_name, org_address, contact_email, contact_phone, id_protection_offer, id_protection_months
-		FROM org_settings`).Scan(&d.Org.Name, &d.Org.Address, &d.Org.Email, &d.Org.Phone, &d.IDProtection.Offer, &months)
-	if err != nil {
-		return d, fmt.Errorf("load organisation: %w", err)
-	}
-	d.IDProtection.Months = months
-	j, _ := s.rules.Get(o.Jurisdiction)
+	d.Org.Name, d.Org.Address, d.Org.Email, d.Org.Phone = org.Name, org.Address, org.Email, org.Phone
+	d.IDProtection.Offer, d.IDProtection.Months = org.IDProtectionOffer, org.IDProtectionMonths
 	loc := time.UTC
-	if j != nil {
+	if j, ok := s.rules.Get(o.Jurisdiction); ok {
 		loc = j.Location()
 		d.JurisdictionName = j.Name
-		if v, ok := j.At(c.DiscoveredAt); ok && v.Content.IdentityTheftMonths != nil && *v.Content.IdentityTheftMonths > months {
+		if v, ok := j.At(c.DiscoveredAt); ok && v.Content.IdentityTheftMonths != nil && *v.Content.IdentityTheftMonths > d.IDProtection.Months {
 			d.IDProtection.Months = *v.Content.IdentityTheftMonths // the law's minimum wins
 		}
 	}
@@ -117,14 +115,15 @@ func (s *Service) letterData(ctx context.Context, c cases.Case, o Stored) (Lette
 		d.Occurred = "from " + date(*c.OccurredFrom)
 	}
 	for _, e := range c.DataElements {
-		d.Elements = append(d.Elements, strings.ToLower(cases.Label(cases.DataElements, e)[:1])+cases.Label(cases.DataElements, e)[1:])
+		label := cases.Label(cases.DataElements, e)
+		d.Elements = append(d.Elements, strings.ToLower(label[:1])+label[1:])
 	}
 	if c.LEUntil != nil {
 		d.LEDelay = true
 		d.LEDelayText = "This notice was delayed at the request of " + c.LEAgency + " so as not to impede its investigation."
 	}
 	d.CRAs = nationwideCRAs
-	return d, nil
+	return d
 }
 
 // templateFor picks the latest version of the template for an obligation:
@@ -155,12 +154,17 @@ func (s *Service) CreateDrafts(ctx context.Context, actor cases.Actor, c cases.C
 	if set == nil {
 		return 0, ErrNoAcceptedSet
 	}
+	settings, err := cases.NewService(s.pool).Settings(ctx)
+	if err != nil {
+		return 0, err
+	}
 	type made struct {
 		o    Stored
 		t    Template
 		body string
 	}
 	var todo []made
+	parsed := map[int64]*template.Template{} // one parse per template, however many jurisdictions use it
 	for _, o := range set.Obligations {
 		if o.Status != Triggered {
 			continue
@@ -169,16 +173,15 @@ func (s *Service) CreateDrafts(ctx context.Context, actor cases.Actor, c cases.C
 		if err != nil {
 			return 0, err
 		}
-		data, err := s.letterData(ctx, c, o)
-		if err != nil {
-			return 0, err
-		}
-		tpl, err := parseTemplate(t.Name, t.Body)
-		if err != nil {
-			return 0, err
+		tpl := parsed[t.ID]
+		if tpl == nil {
+			if tpl, err = parseTemplate(t.Name, t.Body); err != nil {
+				return 0, err
+			}
+			parsed[t.ID] = tpl
 		}
 		var buf bytes.Buffer
-		if err := tpl.Execute(&buf, data); err != nil {
+		if err := tpl.Execute(&buf, s.letterData(c, o, settings.Profile)); err != nil {
 			return 0, &TemplateError{Template: t.Name, Problem: strings.TrimPrefix(err.Error(), "template: ")}
 		}
 		todo = append(todo, made{o, t, buf.String()})
@@ -427,12 +430,10 @@ func (s *Service) Check(c cases.Case, d Draft, body string, residents int64) []C
 		if j, ok := s.rules.Get(d.Jurisdiction); ok {
 			if v, ok := j.At(c.DiscoveredAt); ok && v.Content.IdentityTheftMonths != nil && sensitiveIDs {
 				months := *v.Content.IdentityTheftMonths
-				offered := false
-				for m := months; m <= 120; m++ {
-					if strings.Contains(body, fmt.Sprintf("%d months", m)) {
-						offered = true
-					}
-				}
+				offered := slices.ContainsFunc(monthsOffered.FindAllStringSubmatch(body, -1), func(m []string) bool {
+					n, _ := strconv.Atoi(m[1])
+					return n >= months
+				})
 				add(fmt.Sprintf("Identity-protection offer of at least %d months", months), offered, j.Name+" requires it when such numbers were exposed")
 			}
 		}
@@ -448,33 +449,17 @@ func (s *Service) Check(c cases.Case, d Draft, body string, residents int64) []C
 		add("Mentions the right to a police report and a free security freeze",
 			strings.Contains(lower, "police report") && strings.Contains(lower, "security freeze"), "Mass. Gen. Laws ch. 93H § 3(b)")
 	}
-	add("Printed in at least 10-point type", true, "PDF output uses 11-point type")
 	return out
 }
+
+// monthsOffered finds "24 months", "24-month" in a notice.
+var monthsOffered = regexp.MustCompile(`(?i)\b(\d{1,3})[ -]months?\b`)
 
 // containsNumber reports whether n appears in body as a number, with or
 // without thousands separators.
 func containsNumber(body string, n int64) bool {
-	for _, form := range []string{fmt.Sprint(n), comma(n)} {
-		for i := strings.Index(body, form); i >= 0; {
-			before, after := byte(' '), byte(' ')
-			if i > 0 {
-				before = body[i-1]
-			}
-			if j := i + len(form); j < len(body) {
-				after = body[j]
-			}
-			if (before < '0' || before > '9') && (after < '0' || after > '9') {
-				return true
-			}
-			k := strings.Index(body[i+1:], form)
-			if k < 0 {
-				break
-			}
-			i += 1 + k
-		}
-	}
-	return false
+	re := regexp.MustCompile(`(^|[^0-9])(` + fmt.Sprint(n) + `|` + regexp.QuoteMeta(comma(n)) + `)([^0-9]|$)`)
+	return re.MatchString(body)
 }
 
 // Residents returns the residents of the accepted obligation a draft
