@@ -95,6 +95,12 @@ func (s *Service) Compute(ctx context.Context, c cases.Case) (Outcome, Input, er
 	if err != nil {
 		return Outcome{}, Input{}, err
 	}
+	return s.ComputeWith(ctx, c, counts)
+}
+
+// ComputeWith is Compute for a caller that has read the case's resident
+// counts already (the case page shows them too).
+func (s *Service) ComputeWith(ctx context.Context, c cases.Case, counts residents.Counts) (Outcome, Input, error) {
 	settings, err := cases.NewService(s.pool).Settings(ctx)
 	if err != nil {
 		return Outcome{}, Input{}, err

@@ -11,6 +11,7 @@ import (
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
 	"breachdesk/internal/notify"
+	"breachdesk/internal/residents"
 	"breachdesk/templates"
 )
 
@@ -45,7 +46,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	if v.Deadlines, err = s.cases.Deadlines(ctx, c); err != nil {
 		return err
 	}
-	if v.Obligations, err = s.obligationsView(r, c); err != nil {
+	if v.Obligations, err = s.obligationsView(r, c, v.Residents); err != nil {
 		return err
 	}
 	// Every statutory deadline still to meet joins the clock panel.
@@ -92,10 +93,10 @@ func obligationLabel(o notify.Obligation) string {
 // obligationsView builds the obligations panel: the accepted set (or the
 // live obligations before any acceptance), the differences the current
 // facts would make, filtered by the ob_status and ob_where parameters.
-func (s *Server) obligationsView(r *http.Request, c cases.Case) (templates.ObligationsView, error) {
+func (s *Server) obligationsView(r *http.Request, c cases.Case, counts residents.Counts) (templates.ObligationsView, error) {
 	ctx := r.Context()
 	var v templates.ObligationsView
-	live, _, err := s.notices.Compute(ctx, c)
+	live, _, err := s.notices.ComputeWith(ctx, c, counts)
 	if err != nil {
 		return v, err
 	}
