@@ -214,6 +214,20 @@ func RecordAccess(ctx context.Context, tx pgx.Tx, caseID int64, actor Actor, kin
 }
 
 func recordEvent(ctx context.Context, tx pgx.Tx, caseID int64, actor Actor, kind string, payload any, closedOK bool) error {
+	if err := lockCaseID(ctx, tx, caseID, closedOK); err != nil {
+		return err
+	}
+	return appendEvent(ctx, tx, caseID, actor, kind, payload)
+}
+
+// LockOpen locks an open case's row inside tx, for other domain packages
+// that change a case's data (an import) and must not do so once it is
+// closed. Errors: ErrNotFound or ErrClosed.
+func LockOpen(ctx context.Context, tx pgx.Tx, caseID int64) error {
+	return lockCaseID(ctx, tx, caseID, false)
+}
+
+func lockCaseID(ctx context.Context, tx pgx.Tx, caseID int64, closedOK bool) error {
 	var status string
 	err := tx.QueryRow(ctx, `SELECT status FROM cases WHERE id = $1 FOR UPDATE`, caseID).Scan(&status)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -224,5 +238,5 @@ func recordEvent(ctx context.Context, tx pgx.Tx, caseID int64, actor Actor, kind
 	if status == "closed" && !closedOK {
 		return ErrClosed
 	}
-	return appendEvent(ctx, tx, caseID, actor, kind, payload)
+	return nil
 }

@@ -22,8 +22,9 @@ import (
 // Errors of the obligations store.
 var (
 	// ErrChanged: the obligations changed since they were shown; look again.
-	ErrChanged  = errors.New("the obligations changed since this page was loaded; review the new set and accept it again")
-	ErrNotFound = errors.New("not found")
+	ErrChanged = errors.New("the obligations changed since this page was loaded; review the new set and accept it again")
+	// ErrNotFound is the cases package's, so one check answers for all.
+	ErrNotFound = cases.ErrNotFound
 )
 
 // Service stores a case's accepted obligations and their filing log.

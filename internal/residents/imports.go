@@ -111,14 +111,8 @@ func (s *Service) Upload(ctx context.Context, actor cases.Actor, caseID int64, f
 	}
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var status string
-		if err := tx.QueryRow(ctx, `SELECT status FROM cases WHERE id = $1`, caseID).Scan(&status); errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
-		} else if err != nil {
+		if err := cases.LockOpen(ctx, tx, caseID); err != nil {
 			return err
-		}
-		if status == "closed" {
-			return cases.ErrClosed
 		}
 		return tx.QueryRow(ctx, `INSERT INTO resident_imports (case_id, file_name, created_by) VALUES ($1, $2, $3) RETURNING id`,
 			caseID, fileName, nullID(actor.ID)).Scan(&id)
@@ -383,14 +377,8 @@ func (s *Service) ImportFile(ctx context.Context, actor cases.Actor, caseID int6
 	open func() (io.ReadCloser, error), o StartOptions, progress func(Progress)) (Import, Result, error) {
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var status string
-		if err := tx.QueryRow(ctx, `SELECT status FROM cases WHERE id = $1`, caseID).Scan(&status); errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
-		} else if err != nil {
+		if err := cases.LockOpen(ctx, tx, caseID); err != nil {
 			return err
-		}
-		if status == "closed" {
-			return cases.ErrClosed
 		}
 		return tx.QueryRow(ctx, `INSERT INTO resident_imports (case_id, file_name, size_bytes, status, created_by)
 			VALUES ($1, $2, $3, 'uploaded', $4) RETURNING id`, caseID, name, size, nullID(actor.ID)).Scan(&id)

@@ -11,11 +11,14 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"breachdesk/internal/cases"
 )
 
 // Errors of the import lifecycle.
 var (
-	ErrNotFound = errors.New("not found")
+	// ErrNotFound is the cases package's, so one check answers for all.
+	ErrNotFound = cases.ErrNotFound
 	// ErrBusy: another import of the case is queued, running or awaiting
 	// review.
 	ErrBusy = errors.New("another import of this case is still queued, running or awaiting review; finish or cancel it first")

@@ -7,8 +7,6 @@ import (
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
 	"breachdesk/internal/db"
-	"breachdesk/internal/notify"
-	"breachdesk/internal/residents"
 	"breachdesk/templates"
 )
 
@@ -40,7 +38,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	status, title, msg := http.StatusInternalServerError, "Something went wrong",
 		"The request could not be completed. It has been logged; please try again, and quote the reference below if it keeps happening."
 	switch {
-	case errors.Is(err, errNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, cases.ErrNotFound), errors.Is(err, residents.ErrNotFound), errors.Is(err, notify.ErrNotFound):
+	case errors.Is(err, errNotFound), errors.Is(err, auth.ErrNotFound), errors.Is(err, cases.ErrNotFound): // residents and notify share it
 		status, title, msg = http.StatusNotFound, "Page not found", "There is no page at this address."
 	case errors.Is(err, errMethod):
 		status, title, msg = http.StatusMethodNotAllowed, "Not allowed", "This address does not accept that kind of request."
