@@ -129,7 +129,7 @@ func (s *Service) AddEvidence(ctx context.Context, actor Actor, ref string, task
 		err = tx.QueryRow(ctx, `
 			INSERT INTO task_evidence (task_id, case_id, author_id, author, note, file_name, content_type, size, sha256, content)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			taskID, c.ID, nullID(actor.ID), actor.Email, note, nullStr(fileName), nullStr(contentType),
+			taskID, c.ID, actor.UserID(), actor.Email, note, nullStr(fileName), nullStr(contentType),
 			nullSize(data), sum, nullBytes(data)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert evidence: %w", err)
@@ -183,13 +183,6 @@ func (s *Service) EvidenceFile(ctx context.Context, actor Actor, ref string, evi
 		})
 	})
 	return e, data, err
-}
-
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }
 
 func nullStr(s string) *string {

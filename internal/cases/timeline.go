@@ -34,6 +34,15 @@ type Actor struct {
 	Email string
 }
 
+// UserID is the actor's user id for a nullable column: nil for the system
+// (a CLI run without a user, a job).
+func (a Actor) UserID() *int64 {
+	if a.ID == 0 {
+		return nil
+	}
+	return &a.ID
+}
+
 // genesis is the previous hash of a case's first event.
 var genesis = make([]byte, sha256.Size)
 
@@ -91,7 +100,7 @@ func appendEvent(ctx context.Context, tx pgx.Tx, caseID int64, actor Actor, kind
 	_, err = tx.Exec(ctx, `
 		INSERT INTO case_events (case_id, seq, at, actor_id, actor, kind, payload, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		caseID, seq, at, nullID(actor.ID), actor.Email, kind, body, prev, hash)
+		caseID, seq, at, actor.UserID(), actor.Email, kind, body, prev, hash)
 	if err != nil {
 		return fmt.Errorf("append %s event: %w", kind, err)
 	}

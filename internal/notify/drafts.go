@@ -200,7 +200,7 @@ func (s *Service) CreateDrafts(ctx context.Context, actor cases.Actor, c cases.C
 				return err
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO draft_versions (draft_id, number, body, sha256, template_id, author_id, author)
-				VALUES ($1, 1, $2, $3, $4, $5, $6)`, id, m.body, hashBody(m.body), m.t.ID, nullID(actor.ID), actor.Email); err != nil {
+				VALUES ($1, 1, $2, $3, $4, $5, $6)`, id, m.body, hashBody(m.body), m.t.ID, actor.UserID(), actor.Email); err != nil {
 				return err
 			}
 			n++
@@ -266,7 +266,7 @@ func (s *Service) Edit(ctx context.Context, actor cases.Actor, caseID, id int64,
 	}
 	return s.draftTx(ctx, caseID, id, version, func(tx pgx.Tx, d Draft) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO draft_versions (draft_id, number, body, sha256, author_id, author)
-			VALUES ($1, $2, $3, $4, $5, $6)`, id, d.Current+1, body, hashBody(body), nullID(actor.ID), actor.Email); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, id, d.Current+1, body, hashBody(body), actor.UserID(), actor.Email); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE notice_drafts SET current = current + 1, status = 'draft', version = version + 1 WHERE id = $1`, id); err != nil {
@@ -345,7 +345,7 @@ func (s *Service) Review(ctx context.Context, actor cases.Actor, c cases.Case, i
 		}
 		sum, _ := hex.DecodeString(cur.SHA256)
 		if _, err := tx.Exec(ctx, `INSERT INTO draft_reviews (draft_id, number, sha256, action, comment, override, reviewer_id, reviewer)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, d.Current, sum, action, comment, override, nullID(actor.ID), actor.Email); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, d.Current, sum, action, comment, override, actor.UserID(), actor.Email); err != nil {
 			return err
 		}
 		next := map[string]string{"submit": "in_review", "request_changes": "changes_requested", "approve": "approved"}[action]

@@ -177,19 +177,22 @@ func Evaluate(in Input, r *Rules) (Outcome, error) {
 		out.Obligations = append(out.Obligations, obs...)
 	}
 	out.RulesReviewed = reviewed
-	sort.SliceStable(out.Obligations, func(a, b int) bool {
-		x, y := out.Obligations[a], out.Obligations[b]
-		switch {
-		case x.Due != nil && y.Due != nil && !x.Due.Equal(*y.Due):
-			return x.Due.Before(*y.Due)
-		case (x.Due == nil) != (y.Due == nil):
-			return x.Due != nil
-		case x.Jurisdiction != y.Jurisdiction:
-			return x.Jurisdiction < y.Jurisdiction
-		}
-		return recipientOrder(x.Recipient) < recipientOrder(y.Recipient)
-	})
+	sort.SliceStable(out.Obligations, func(a, b int) bool { return dueFirst(out.Obligations[a], out.Obligations[b]) })
 	return out, nil
+}
+
+// dueFirst orders obligations by deadline (those without one last), then
+// jurisdiction, then recipient.
+func dueFirst(x, y Obligation) bool {
+	switch {
+	case x.Due != nil && y.Due != nil && !x.Due.Equal(*y.Due):
+		return x.Due.Before(*y.Due)
+	case (x.Due == nil) != (y.Due == nil):
+		return x.Due != nil
+	case x.Jurisdiction != y.Jurisdiction:
+		return x.Jurisdiction < y.Jurisdiction
+	}
+	return recipientOrder(x.Recipient) < recipientOrder(y.Recipient)
 }
 
 func recipientOrder(r string) int {

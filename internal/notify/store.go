@@ -263,18 +263,7 @@ func (s *Service) Current(ctx context.Context, caseID int64) (*Set, error) {
 }
 
 func sortStored(list []Stored) {
-	sort.SliceStable(list, func(a, b int) bool {
-		x, y := list[a], list[b]
-		switch {
-		case x.Due != nil && y.Due != nil && !x.Due.Equal(*y.Due):
-			return x.Due.Before(*y.Due)
-		case (x.Due == nil) != (y.Due == nil):
-			return x.Due != nil
-		case x.Jurisdiction != y.Jurisdiction:
-			return x.Jurisdiction < y.Jurisdiction
-		}
-		return recipientOrder(x.Recipient) < recipientOrder(y.Recipient)
-	})
+	sort.SliceStable(list, func(a, b int) bool { return dueFirst(list[a].Obligation, list[b].Obligation) })
 }
 
 // Filings returns the case's filing log by obligation key, oldest first.
@@ -317,7 +306,7 @@ func (s *Service) Accept(ctx context.Context, actor cases.Actor, c cases.Case, f
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var setID int64
 		if err := tx.QueryRow(ctx, `INSERT INTO obligation_sets (case_id, inputs, rules_reviewed, accepted_by, current)
-			VALUES ($1, $2, $3, $4, false) RETURNING id`, c.ID, inputs, out.RulesReviewed, nullID(actor.ID)).Scan(&setID); err != nil {
+			VALUES ($1, $2, $3, $4, false) RETURNING id`, c.ID, inputs, out.RulesReviewed, actor.UserID()).Scan(&setID); err != nil {
 			return fmt.Errorf("store obligations: %w", err)
 		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"obligations"}, []string{"set_id", "case_id", "key", "jurisdiction", "recipient",
@@ -440,7 +429,7 @@ func (s *Service) File(ctx context.Context, actor cases.Actor, caseID int64, key
 		if _, err := tx.Exec(ctx, `INSERT INTO obligation_filings (case_id, key, kind, sent_at, method, what, confirmation, reason,
 			file_name, content_type, sha256, content, actor_id, actor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			caseID, key, in.Kind, sentAt, in.Method, in.What, in.Confirmation, in.Reason, fileName, nullStr(contentType), sum,
-			nullBytes(in.File), nullID(actor.ID), actor.Email); err != nil {
+			nullBytes(in.File), actor.UserID(), actor.Email); err != nil {
 			return fmt.Errorf("record filing: %w", err)
 		}
 		payload := map[string]any{"obligation": key, "kind": in.Kind}
@@ -458,13 +447,6 @@ func (s *Service) File(ctx context.Context, actor cases.Actor, caseID int64, key
 		}
 		return cases.RecordEvent(ctx, tx, caseID, actor, kind, payload)
 	})
-}
-
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }
 
 func nullStr(s string) *string {

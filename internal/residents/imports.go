@@ -115,7 +115,7 @@ func (s *Service) Upload(ctx context.Context, actor cases.Actor, caseID int64, f
 			return err
 		}
 		return tx.QueryRow(ctx, `INSERT INTO resident_imports (case_id, file_name, created_by) VALUES ($1, $2, $3) RETURNING id`,
-			caseID, fileName, nullID(actor.ID)).Scan(&id)
+			caseID, fileName, actor.UserID()).Scan(&id)
 	})
 	if err != nil {
 		return Import{}, err
@@ -381,7 +381,7 @@ func (s *Service) ImportFile(ctx context.Context, actor cases.Actor, caseID int6
 			return err
 		}
 		return tx.QueryRow(ctx, `INSERT INTO resident_imports (case_id, file_name, size_bytes, status, created_by)
-			VALUES ($1, $2, $3, 'uploaded', $4) RETURNING id`, caseID, name, size, nullID(actor.ID)).Scan(&id)
+			VALUES ($1, $2, $3, 'uploaded', $4) RETURNING id`, caseID, name, size, actor.UserID()).Scan(&id)
 	})
 	if err != nil {
 		return Import{}, Result{}, err
@@ -458,11 +458,4 @@ func checkOrder(order []string) ([]string, error) {
 func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505"
-}
-
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }

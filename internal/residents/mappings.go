@@ -26,7 +26,7 @@ func saveMapping(ctx context.Context, tx pgx.Tx, actor cases.Actor, name string,
 	}
 	body, _ := json.Marshal(m)
 	_, err := tx.Exec(ctx, `INSERT INTO import_mappings (name, mapping, created_by) VALUES ($1, $2, $3)
-		ON CONFLICT (name) DO UPDATE SET mapping = excluded.mapping`, name, body, nullID(actor.ID))
+		ON CONFLICT (name) DO UPDATE SET mapping = excluded.mapping`, name, body, actor.UserID())
 	if err != nil {
 		return fmt.Errorf("save mapping: %w", err)
 	}
