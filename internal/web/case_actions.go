@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -107,26 +106,19 @@ func (s *Server) taskEvidence(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, cases.MaxAttachmentBytes+1<<20)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return s.renderCase(w, r, http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("Not saved: the file is larger than the %d MB limit.", cases.MaxAttachmentBytes>>20), templates.Form{})
-		}
+	file, err := parseAttachmentForm(w, r, cases.MaxAttachmentBytes)
+	switch {
+	case errors.Is(err, errUploadTooLarge):
+		return s.renderCase(w, r, http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("Not saved: the file is larger than the %d MB limit.", cases.MaxAttachmentBytes>>20), templates.Form{})
+	case errors.Is(err, http.ErrNotMultipart):
 		return fmt.Errorf("%w: %v", errBadRequest, err)
+	case err != nil:
+		return err
 	}
-	defer r.MultipartForm.RemoveAll()
 	var upload *cases.Upload
-	if file, header, err := r.FormFile("file"); err == nil {
-		defer file.Close()
-		data, err := io.ReadAll(io.LimitReader(file, cases.MaxAttachmentBytes+1))
-		if err != nil {
-			return fmt.Errorf("%w: read upload: %v", errBadRequest, err)
-		}
-		upload = &cases.Upload{Name: header.Filename, Data: data}
-	} else if !errors.Is(err, http.ErrMissingFile) {
-		return fmt.Errorf("%w: %v", errBadRequest, err)
+	if file != nil {
+		upload = &cases.Upload{Name: file.Name, Data: file.Data}
 	}
 	err = s.cases.AddEvidence(r.Context(), actor(r), caseRef(r), id, r.PostFormValue("note"), upload)
 	return s.actionResult(w, r, err, templates.Form{}, "Evidence added.", fmt.Sprintf("#task-%d", id))

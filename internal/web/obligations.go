@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -45,20 +44,17 @@ func (s *Server) obligationsFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, notify.MaxFilingFileBytes+1<<20)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return s.renderCase(w, r, http.StatusRequestEntityTooLarge, "Not recorded: the copy is larger than 10 MB.", templates.Form{})
-		}
-		if !errors.Is(err, http.ErrNotMultipart) {
-			return fmt.Errorf("%w: %v", errBadRequest, err)
-		}
+	// The copy is optional, so a plain form is as good as a multipart one.
+	file, err := parseAttachmentForm(w, r, notify.MaxFilingFileBytes)
+	switch {
+	case errors.Is(err, errUploadTooLarge):
+		return s.renderCase(w, r, http.StatusRequestEntityTooLarge, "Not recorded: the copy is larger than 10 MB.", templates.Form{})
+	case errors.Is(err, http.ErrNotMultipart):
 		if err := r.ParseForm(); err != nil {
 			return errBadRequest
 		}
-	} else {
-		defer r.MultipartForm.RemoveAll()
+	case err != nil:
+		return err
 	}
 	in := notify.FilingInput{Kind: r.FormValue("kind"), Method: r.FormValue("method"), What: r.FormValue("what"),
 		Confirmation: r.FormValue("confirmation"), Reason: r.FormValue("reason")}
@@ -69,13 +65,8 @@ func (s *Server) obligationsFile(w http.ResponseWriter, r *http.Request) error {
 		}
 		in.SentAt = t
 	}
-	if file, header, err := r.FormFile("file"); err == nil {
-		defer file.Close()
-		data, err := io.ReadAll(io.LimitReader(file, notify.MaxFilingFileBytes+1))
-		if err != nil {
-			return errBadRequest
-		}
-		in.File, in.FileName = data, header.Filename
+	if file != nil {
+		in.File, in.FileName = file.Data, file.Name
 	}
 	err = s.notices.File(r.Context(), actor(r), c.ID, r.FormValue("key"), in)
 	if errors.Is(err, notify.ErrNotFound) {

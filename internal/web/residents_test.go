@@ -13,6 +13,7 @@ import (
 
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
+	"breachdesk/internal/notify"
 	"breachdesk/internal/residents"
 )
 
@@ -240,6 +241,35 @@ func TestCasePageShowsObligationsAndTheirDeadlines(t *testing.T) {
 		"sent_at": {sent}, "method": {"mail"}, "what": {"Consumer notice v2"}, "confirmation": {"Batch 12"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("filing: %d %s", res.StatusCode, text(doc(t, res), "action-error"))
+	}
+	// A second batch with a copy of the letter attached; a copy over the limit is refused.
+	fileWith := func(name string, data []byte) *http.Response {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		for k, v := range map[string]string{"key": "CA/individuals/", "kind": "sent", "sent_at": sent, "method": "email", "what": "Batch 13"} {
+			mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(data)
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, app.srv.URL+"/cases/"+c.Reference+"/obligations/file", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", app.srv.URL)
+		return officer.do(req)
+	}
+	letter := []byte("Dear customer, ...")
+	if res := fileWith("letter.txt", letter); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("filing with a copy: %d %s", res.StatusCode, text(doc(t, res), "action-error"))
+	}
+	if res := fileWith("huge.txt", bytes.Repeat([]byte("a"), notify.MaxFilingFileBytes+2<<20)); res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized copy: %d", res.StatusCode)
+	}
+	link, ok := doc(t, officer.get("/cases/"+c.Reference)).Find(`a[href$="/file"]:contains("letter.txt")`).Attr("href")
+	if !ok {
+		t.Fatal("no link to the filed copy")
+	}
+	if res := officer.get(link); res.StatusCode != http.StatusOK || readBody(res) != string(letter) {
+		t.Errorf("filed copy: %d", res.StatusCode)
 	}
 	res = officer.post("/cases/"+c.Reference+"/obligations/file", url.Values{"key": {"TX/individuals/"}, "kind": {"not_required"}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text(doc(t, res), "action-error"), "not required") {
