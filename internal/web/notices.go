@@ -28,12 +28,17 @@ func renderMarkdown(body string) (string, error) {
 	return buf.String(), nil
 }
 
-func draftID(r *http.Request) (int64, error) {
+// draftRef is the case and draft id of a draft's address.
+func (s *Server) draftRef(r *http.Request) (cases.Case, int64, error) {
+	c, err := s.loadCase(r)
+	if err != nil {
+		return c, 0, err
+	}
 	id, err := strconv.ParseInt(chi.URLParam(r, "draft"), 10, 64)
 	if err != nil {
-		return 0, errNotFound
+		return c, 0, errNotFound
 	}
-	return id, nil
+	return c, id, nil
 }
 
 func (s *Server) noticesCreate(w http.ResponseWriter, r *http.Request) error {
@@ -60,11 +65,7 @@ func (s *Server) draftPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderDraft(w http.ResponseWriter, r *http.Request, status int, f templates.Form) error {
 	ctx := r.Context()
-	c, err := s.loadCase(r)
-	if err != nil {
-		return err
-	}
-	id, err := draftID(r)
+	c, id, err := s.draftRef(r)
 	if err != nil {
 		return err
 	}
@@ -116,11 +117,7 @@ func (s *Server) draftAction(w http.ResponseWriter, r *http.Request, err error, 
 }
 
 func (s *Server) draftForm(w http.ResponseWriter, r *http.Request, fields ...string) (cases.Case, int64, int, templates.Form, error) {
-	c, err := s.loadCase(r)
-	if err != nil {
-		return c, 0, 0, templates.Form{}, err
-	}
-	id, err := draftID(r)
+	c, id, err := s.draftRef(r)
 	if err != nil {
 		return c, 0, 0, templates.Form{}, err
 	}
@@ -159,11 +156,7 @@ func (s *Server) draftReview(w http.ResponseWriter, r *http.Request) error {
 // draftPrint shows the approved version alone, for printing; it refuses
 // drafts not approved and records the export on the timeline.
 func (s *Server) draftPrint(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.loadCase(r)
-	if err != nil {
-		return err
-	}
-	id, err := draftID(r)
+	c, id, err := s.draftRef(r)
 	if err != nil {
 		return err
 	}
