@@ -304,6 +304,11 @@ func (s *Service) Accept(ctx context.Context, actor cases.Actor, c cases.Case, f
 	inputs, _ := json.Marshal(map[string]any{"facts": c.Facts, "states": in.States, "individual_notice_sent": in.IndividualNoticeSent,
 		"internal_target_days": in.InternalTargetDays, "unruled": out.Unruled})
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Lock the case first: two officers accepting at once take turns
+		// rather than collide on the one current set.
+		if err := cases.LockOpen(ctx, tx, c.ID); err != nil {
+			return err
+		}
 		var setID int64
 		if err := tx.QueryRow(ctx, `INSERT INTO obligation_sets (case_id, inputs, rules_reviewed, accepted_by, current)
 			VALUES ($1, $2, $3, $4, false) RETURNING id`, c.ID, inputs, out.RulesReviewed, actor.UserID()).Scan(&setID); err != nil {

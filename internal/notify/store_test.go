@@ -207,3 +207,30 @@ func TestOrganisationSettingsBringFederalRegimes(t *testing.T) {
 		t.Errorf("MA internal target does not follow the 10-day setting: %+v", ma)
 	}
 }
+
+func TestConcurrentAcceptsTakeTurns(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, map[string]int{"CA": 20})
+	ctx := context.Background()
+	live, _, err := f.svc.Compute(ctx, f.kase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			_, err := f.svc.Accept(ctx, f.actor, f.kase, notify.Fingerprint(live))
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent accept: %v", err)
+		}
+	}
+	var sets, current int
+	f.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE current) FROM obligation_sets WHERE case_id = $1`, f.kase.ID).Scan(&sets, &current)
+	if sets != 4 || current != 1 {
+		t.Errorf("%d sets stored, %d current; want 4 and 1", sets, current)
+	}
+}
