@@ -164,7 +164,7 @@ func (s *Service) EvidenceFile(ctx context.Context, actor Actor, ref string, evi
 	var data []byte
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var caseID int64
-		if err := tx.QueryRow(ctx, `SELECT id FROM cases WHERE reference = $1 FOR UPDATE`, ref).Scan(&caseID); errors.Is(err, pgx.ErrNoRows) {
+		if err := tx.QueryRow(ctx, `SELECT id FROM cases WHERE reference = $1 FOR NO KEY UPDATE`, ref).Scan(&caseID); errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
 		} else if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Event is one entry of a case's timeline.
@@ -80,8 +81,11 @@ func canonicalJSON(b []byte) ([]byte, error) {
 }
 
 // appendEvent adds an event to the case's timeline inside tx. The caller
-// must hold the case row lock (SELECT … FOR UPDATE or an UPDATE), which
-// serialises appends per case.
+// must hold the case row lock (SELECT … FOR NO KEY UPDATE or an UPDATE),
+// which serialises appends per case. NO KEY UPDATE, not UPDATE: it does
+// not wait for the key-share locks that rows referencing the case take (a
+// long import), and two writers that inserted such rows before asking for
+// it cannot deadlock.
 func appendEvent(ctx context.Context, tx pgx.Tx, caseID int64, actor Actor, kind string, payload any) error {
 	body, err := json.Marshal(payload)
 	if err != nil {
@@ -229,16 +233,24 @@ func recordEvent(ctx context.Context, tx pgx.Tx, caseID int64, actor Actor, kind
 	return appendEvent(ctx, tx, caseID, actor, kind, payload)
 }
 
-// LockOpen locks an open case's row inside tx, for other domain packages
-// that change a case's data (an import) and must not do so once it is
-// closed. Errors: ErrNotFound or ErrClosed.
-func LockOpen(ctx context.Context, tx pgx.Tx, caseID int64) error {
-	return lockCaseID(ctx, tx, caseID, false)
+// InCase runs fn in a transaction that holds an open case's lock from the
+// start, for other packages' changes to a case that end with RecordEvent:
+// a closed case is refused before any work, and two changes to one case
+// take turns, so what fn reads (the current obligation set, the drafts
+// that exist) still holds when it writes. Errors: ErrNotFound, ErrClosed,
+// or fn's.
+func InCase(ctx context.Context, pool *pgxpool.Pool, caseID int64, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if err := lockCaseID(ctx, tx, caseID, false); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
 func lockCaseID(ctx context.Context, tx pgx.Tx, caseID int64, closedOK bool) error {
 	var status string
-	err := tx.QueryRow(ctx, `SELECT status FROM cases WHERE id = $1 FOR UPDATE`, caseID).Scan(&status)
+	err := tx.QueryRow(ctx, `SELECT status FROM cases WHERE id = $1 FOR NO KEY UPDATE`, caseID).Scan(&status)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNotFound
 	} else if err != nil {

@@ -24,7 +24,7 @@ type Change struct {
 // at version (0 skips the check) and open.
 func lockCase(ctx context.Context, tx pgx.Tx, ref string, version int) (Case, error) {
 	c, err := scanCase(tx.QueryRow(ctx, `SELECT `+caseColumns+` FROM cases c JOIN users u ON u.id = c.owner_id
-		WHERE c.reference = $1 FOR UPDATE OF c`, ref))
+		WHERE c.reference = $1 FOR NO KEY UPDATE OF c`, ref))
 	if err != nil {
 		return c, err
 	}

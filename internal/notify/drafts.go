@@ -187,7 +187,7 @@ func (s *Service) CreateDrafts(ctx context.Context, actor cases.Actor, c cases.C
 		todo = append(todo, made{o, t, buf.String()})
 	}
 	n := 0
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = cases.InCase(ctx, s.pool, c.ID, func(tx pgx.Tx) error {
 		for _, m := range todo {
 			title := fmt.Sprintf("%s: %s", m.o.Jurisdiction, strings.TrimPrefix(who(m.o.Obligation), "notice to "))
 			var id int64
@@ -277,9 +277,9 @@ func (s *Service) Edit(ctx context.Context, actor cases.Actor, caseID, id int64,
 	})
 }
 
-// draftTx locks the draft at version and runs fn.
+// draftTx locks the case, then the draft at version, and runs fn.
 func (s *Service) draftTx(ctx context.Context, caseID, id int64, version int, fn func(tx pgx.Tx, d Draft) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return cases.InCase(ctx, s.pool, caseID, func(tx pgx.Tx) error {
 		var d Draft
 		err := tx.QueryRow(ctx, `SELECT id, status, current, version FROM notice_drafts WHERE id = $1 AND case_id = $2 FOR UPDATE`, id, caseID).
 			Scan(&d.ID, &d.Status, &d.Current, &d.Version)

@@ -303,12 +303,7 @@ func (s *Service) Accept(ctx context.Context, actor cases.Actor, c cases.Case, f
 	changes := Diff(prev, out)
 	inputs, _ := json.Marshal(map[string]any{"facts": c.Facts, "states": in.States, "individual_notice_sent": in.IndividualNoticeSent,
 		"internal_target_days": in.InternalTargetDays, "unruled": out.Unruled})
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// Lock the case first: two officers accepting at once take turns
-		// rather than collide on the one current set.
-		if err := cases.LockOpen(ctx, tx, c.ID); err != nil {
-			return err
-		}
+	err = cases.InCase(ctx, s.pool, c.ID, func(tx pgx.Tx) error {
 		var setID int64
 		if err := tx.QueryRow(ctx, `INSERT INTO obligation_sets (case_id, inputs, rules_reviewed, accepted_by, current)
 			VALUES ($1, $2, $3, $4, false) RETURNING id`, c.ID, inputs, out.RulesReviewed, actor.UserID()).Scan(&setID); err != nil {
@@ -414,7 +409,7 @@ func (s *Service) File(ctx context.Context, actor cases.Actor, caseID int64, key
 	if len(v) > 0 {
 		return &cases.ValidationError{Fields: v}
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return cases.InCase(ctx, s.pool, caseID, func(tx pgx.Tx) error {
 		var exists bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM obligations o JOIN obligation_sets s ON s.id = o.set_id AND s.current
 			WHERE o.case_id = $1 AND o.key = $2)`, caseID, key).Scan(&exists); err != nil {

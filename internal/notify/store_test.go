@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -232,5 +233,36 @@ func TestConcurrentAcceptsTakeTurns(t *testing.T) {
 	f.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE current) FROM obligation_sets WHERE case_id = $1`, f.kase.ID).Scan(&sets, &current)
 	if sets != 4 || current != 1 {
 		t.Errorf("%d sets stored, %d current; want 4 and 1", sets, current)
+	}
+}
+
+func TestConcurrentFilingsAllLand(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, map[string]int{"CA": 20})
+	ctx := context.Background()
+	live, _, err := f.svc.Compute(ctx, f.kase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Accept(ctx, f.actor, f.kase, notify.Fingerprint(live)); err != nil {
+		t.Fatal(err)
+	}
+	const n = 6
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			errs <- f.svc.File(ctx, f.actor, f.kase.ID, "CA/individuals/", notify.FilingInput{Kind: "sent",
+				SentAt: time.Now().Add(-time.Hour), Method: "mail", What: fmt.Sprintf("Batch %d", i)})
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent filing: %v", err)
+		}
+	}
+	var filed int
+	f.pool.QueryRow(ctx, `SELECT count(*) FROM obligation_filings WHERE case_id = $1`, f.kase.ID).Scan(&filed)
+	if filed != n {
+		t.Errorf("%d filings stored, want %d", filed, n)
 	}
 }

@@ -110,10 +110,7 @@ func (s *Service) Upload(ctx context.Context, actor cases.Actor, caseID int64, f
 		fileName = "upload.csv"
 	}
 	var id int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := cases.LockOpen(ctx, tx, caseID); err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.pool, caseID, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO resident_imports (case_id, file_name, created_by) VALUES ($1, $2, $3) RETURNING id`,
 			caseID, fileName, actor.UserID()).Scan(&id)
 	})
@@ -376,10 +373,7 @@ func (s *Service) queue(ctx context.Context, actor cases.Actor, imp Import, head
 func (s *Service) ImportFile(ctx context.Context, actor cases.Actor, caseID int64, name string, size int64,
 	open func() (io.ReadCloser, error), o StartOptions, progress func(Progress)) (Import, Result, error) {
 	var id int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := cases.LockOpen(ctx, tx, caseID); err != nil {
-			return err
-		}
+	err := cases.InCase(ctx, s.pool, caseID, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO resident_imports (case_id, file_name, size_bytes, status, created_by)
 			VALUES ($1, $2, $3, 'uploaded', $4) RETURNING id`, caseID, name, size, actor.UserID()).Scan(&id)
 	})
