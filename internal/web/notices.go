@@ -28,19 +28,6 @@ func renderMarkdown(body string) (string, error) {
 	return buf.String(), nil
 }
 
-// draftRef is the case and draft id of a draft's address.
-func (s *Server) draftRef(r *http.Request) (cases.Case, int64, error) {
-	c, err := s.loadCase(r)
-	if err != nil {
-		return c, 0, err
-	}
-	id, err := strconv.ParseInt(chi.URLParam(r, "draft"), 10, 64)
-	if err != nil {
-		return c, 0, errNotFound
-	}
-	return c, id, nil
-}
-
 func (s *Server) noticesCreate(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.loadCase(r)
 	if err != nil {
@@ -65,7 +52,7 @@ func (s *Server) draftPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderDraft(w http.ResponseWriter, r *http.Request, status int, f templates.Form) error {
 	ctx := r.Context()
-	c, id, err := s.draftRef(r)
+	c, id, err := s.caseAnd(r, "draft")
 	if err != nil {
 		return err
 	}
@@ -117,7 +104,7 @@ func (s *Server) draftAction(w http.ResponseWriter, r *http.Request, err error, 
 }
 
 func (s *Server) draftForm(w http.ResponseWriter, r *http.Request, fields ...string) (cases.Case, int64, int, templates.Form, error) {
-	c, id, err := s.draftRef(r)
+	c, id, err := s.caseAnd(r, "draft")
 	if err != nil {
 		return c, 0, 0, templates.Form{}, err
 	}
@@ -156,7 +143,7 @@ func (s *Server) draftReview(w http.ResponseWriter, r *http.Request) error {
 // draftPrint shows the approved version alone, for printing; it refuses
 // drafts not approved and records the export on the timeline.
 func (s *Server) draftPrint(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := s.draftRef(r)
+	c, id, err := s.caseAnd(r, "draft")
 	if err != nil {
 		return err
 	}

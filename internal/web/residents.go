@@ -20,6 +20,20 @@ func (s *Server) loadCase(r *http.Request) (cases.Case, error) {
 	return s.cases.Get(r.Context(), caseRef(r))
 }
 
+// caseAnd loads the case of the address and parses the id of the record
+// of the case in the URL parameter param (an import, a draft).
+func (s *Server) caseAnd(r *http.Request, param string) (cases.Case, int64, error) {
+	c, err := s.loadCase(r)
+	if err != nil {
+		return c, 0, err
+	}
+	id, err := strconv.ParseInt(chi.URLParam(r, param), 10, 64)
+	if err != nil {
+		return c, 0, errNotFound
+	}
+	return c, id, nil
+}
+
 func (s *Server) residentsPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderResidents(w, r, http.StatusOK, templates.Form{})
 }
@@ -97,14 +111,6 @@ func uploadMessage(err error) string {
 	return strings.ToUpper(msg[:1]) + msg[1:] + "."
 }
 
-func importID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "import"), 10, 64)
-	if err != nil {
-		return 0, errNotFound
-	}
-	return id, nil
-}
-
 func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderImport(w, r, http.StatusOK, templates.Form{Errors: map[string]string{}}, nil)
 }
@@ -113,11 +119,7 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
 // preview in the chosen encoding, with the mapping given, saved or detected.
 func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int, f templates.Form, mapping residents.Mapping) error {
 	ctx := r.Context()
-	c, err := s.loadCase(r)
-	if err != nil {
-		return err
-	}
-	id, err := importID(r)
+	c, id, err := s.caseAnd(r, "import")
 	if err != nil {
 		return err
 	}
@@ -181,11 +183,7 @@ func firstOf(vals ...string) string {
 // importStart reads the mapping form ("map.<field>" selects) and queues
 // the import.
 func (s *Server) importStart(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.loadCase(r)
-	if err != nil {
-		return err
-	}
-	id, err := importID(r)
+	c, id, err := s.caseAnd(r, "import")
 	if err != nil {
 		return err
 	}
@@ -239,11 +237,7 @@ func (s *Server) importActionError(w http.ResponseWriter, r *http.Request, err e
 // importAction runs one lifecycle action on the import in the URL.
 func (s *Server) importAction(do func(r *http.Request, caseID, importID int64) error, done string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		c, err := s.loadCase(r)
-		if err != nil {
-			return err
-		}
-		id, err := importID(r)
+		c, id, err := s.caseAnd(r, "import")
 		if err != nil {
 			return err
 		}
@@ -284,11 +278,7 @@ func (s *Server) importRemove(w http.ResponseWriter, r *http.Request) error {
 
 // importProgress answers the progress bar's polling with JSON.
 func (s *Server) importProgress(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.loadCase(r)
-	if err != nil {
-		return err
-	}
-	id, err := importID(r)
+	c, id, err := s.caseAnd(r, "import")
 	if err != nil {
 		return err
 	}
@@ -311,11 +301,7 @@ func (s *Server) importProgress(w http.ResponseWriter, r *http.Request) error {
 
 // importErrors downloads the error report as CSV.
 func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.loadCase(r)
-	if err != nil {
-		return err
-	}
-	id, err := importID(r)
+	c, id, err := s.caseAnd(r, "import")
 	if err != nil {
 		return err
 	}
