@@ -259,12 +259,22 @@ func (s *Service) Draft(ctx context.Context, caseID, id int64) (Draft, error) {
 
 // Edit stores a new version of the draft's text if the draft is still at
 // version; an approved draft goes back to "draft", needing approval again.
+// Errors: ErrNotFound, cases.ErrStale, or a *cases.ValidationError (empty,
+// or the same text as the current version).
 func (s *Service) Edit(ctx context.Context, actor cases.Actor, caseID, id int64, version int, body string) error {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	if strings.TrimSpace(body) == "" {
 		return &cases.ValidationError{Fields: map[string]string{"body": "The notice cannot be empty."}}
 	}
 	return s.draftTx(ctx, caseID, id, version, func(tx pgx.Tx, d Draft) error {
+		var same bool
+		if err := tx.QueryRow(ctx, `SELECT sha256 = $3 FROM draft_versions WHERE draft_id = $1 AND number = $2`,
+			id, d.Current, hashBody(body)).Scan(&same); err != nil {
+			return err
+		}
+		if same { // a version that changes nothing would only blur the review history
+			return &cases.ValidationError{Fields: map[string]string{"body": fmt.Sprintf("Nothing changed: the text is version %d's.", d.Current)}}
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO draft_versions (draft_id, number, body, sha256, author_id, author)
 			VALUES ($1, $2, $3, $4, $5, $6)`, id, d.Current+1, body, hashBody(body), actor.UserID(), actor.Email); err != nil {
 			return err

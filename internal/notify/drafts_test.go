@@ -117,6 +117,11 @@ func TestDraftsReviewAndApproval(t *testing.T) {
 	if err := f.svc.Edit(ctx, f.actor, f.kase.ID, ca.ID, ca.Version, edited+"x"); !errors.Is(err, cases.ErrStale) {
 		t.Errorf("stale edit: %v", err)
 	}
+	cur, _ := f.svc.Draft(ctx, f.kase.ID, ca.ID)
+	var same *cases.ValidationError
+	if err := f.svc.Edit(ctx, f.actor, f.kase.ID, ca.ID, cur.Version, edited); !errors.As(err, &same) || !strings.Contains(same.Fields["body"], "Nothing changed") {
+		t.Errorf("edit that changes nothing: %v", err)
+	}
 	f.svc.Review(ctx, f.actor, f.kase, ca.ID, 0, "submit", "", "")
 	if err := f.svc.Review(ctx, reviewer, f.kase, ca.ID, 0, "approve", "", ""); err != nil {
 		t.Fatal(err)
