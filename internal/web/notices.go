@@ -43,7 +43,14 @@ func (s *Server) noticesCreate(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return s.actionResult(w, r, err, templates.Form{}, "", "")
 	}
-	return s.redirect(w, r, "/cases/"+c.Reference+"#notices", fmt.Sprintf("%d drafts made.", n))
+	msg := fmt.Sprintf("%d drafts made.", n)
+	switch n {
+	case 0:
+		msg = "Every required notice has a draft already; nothing was made."
+	case 1:
+		msg = "1 draft made."
+	}
+	return s.redirect(w, r, "/cases/"+c.Reference+"#notices", msg)
 }
 
 func (s *Server) draftPage(w http.ResponseWriter, r *http.Request) error {
