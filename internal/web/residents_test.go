@@ -314,6 +314,10 @@ func TestNoticeReviewThroughThePages(t *testing.T) {
 	if res := officer.post(base+"/notices", nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("make drafts: %d", res.StatusCode)
 	}
+	officer.post(base+"/notices", nil) // again: nothing new to draft
+	if got := text(doc(t, officer.get(base)), "flash"); !strings.Contains(got, "has a draft already") {
+		t.Errorf("drafting twice: flash %q", got)
+	}
 	link, _ := doc(t, officer.get(base)).Find(`[data-testid="notices"] a`).First().Attr("href")
 	d := doc(t, officer.get(link))
 	if !strings.Contains(d.Find(`[data-testid="letter"] h1`).Text(), "Notice of Data Breach") {
