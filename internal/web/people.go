@@ -63,10 +63,8 @@ func (s *Server) peopleReveal(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errors.As(err, &v):
 		return s.renderPeople(w, r, http.StatusUnprocessableEntity, nil, templates.Form{Message: "Give a reason to reveal a person: " + v.Fields["reason"]})
-	case errors.Is(err, residents.ErrNotFound):
-		return errNotFound
 	case err != nil:
-		return err
+		return err // not found included
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	return s.renderPeople(w, r, http.StatusOK, &person, templates.Form{})
