@@ -13,10 +13,13 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
 	"breachdesk/internal/cases"
+	"breachdesk/internal/letter"
 )
 
 // Errors of notice drafts.
@@ -107,7 +110,7 @@ func (s *Service) letterData(c cases.Case, o Stored, org cases.Profile) LetterDa
 	date := func(t time.Time) string { return t.In(loc).Format("2 January 2006") }
 	d.Reference, d.Title, d.Summary = c.Reference, c.Title, c.Summary
 	d.Jurisdiction, d.Recipient, d.Residents = o.Jurisdiction, strings.TrimSpace(o.To), o.Residents
-	d.Discovered, d.NoticeDate = date(c.DiscoveredAt), date(time.Now())
+	d.Discovered, d.NoticeDate = date(c.DiscoveredAt), date(s.now())
 	switch {
 	case c.OccurredFrom != nil && c.OccurredTo != nil:
 		d.Occurred = "between " + date(*c.OccurredFrom) + " and " + date(*c.OccurredTo)
@@ -115,8 +118,7 @@ func (s *Service) letterData(c cases.Case, o Stored, org cases.Profile) LetterDa
 		d.Occurred = "from " + date(*c.OccurredFrom)
 	}
 	for _, e := range c.DataElements {
-		label := cases.Label(cases.DataElements, e)
-		d.Elements = append(d.Elements, strings.ToLower(label[:1])+label[1:])
+		d.Elements = append(d.Elements, inSentence(cases.Label(cases.DataElements, e)))
 	}
 	if c.LEUntil != nil {
 		d.LEDelay = true
@@ -124,6 +126,17 @@ func (s *Service) letterData(c cases.Case, o Stored, org cases.Profile) LetterDa
 	}
 	d.CRAs = nationwideCRAs
 	return d
+}
+
+// inSentence lower-cases a label's first letter for use mid-sentence,
+// unless it names something proper ("Social Security number").
+func inSentence(label string) string {
+	words := strings.Fields(label)
+	if len(words) == 0 || len(words) > 1 && unicode.IsUpper([]rune(words[1])[0]) {
+		return label
+	}
+	r, size := utf8.DecodeRuneInString(label)
+	return string(unicode.ToLower(r)) + label[size:]
 }
 
 // templateFor picks the latest version of the template for an obligation:
@@ -438,6 +451,15 @@ func (s *Service) Check(c cases.Case, d Draft, body string, residents int64) []C
 			add("Consumer reporting agencies' toll-free numbers (SSN or ID number exposed)", all, "Equifax, Experian and TransUnion numbers")
 		}
 		if j, ok := s.rules.Get(d.Jurisdiction); ok {
+			if v, ok := j.At(c.DiscoveredAt); ok {
+				for _, req := range v.Content.FormatRequirements {
+					if m := pointSize.FindStringSubmatch(req); m != nil {
+						n, _ := strconv.Atoi(m[1])
+						add(fmt.Sprintf("Printed in at least %d-point type", n), letter.MinPointSize >= n,
+							fmt.Sprintf("the PDF's smallest type is %d-point", letter.MinPointSize))
+					}
+				}
+			}
 			if v, ok := j.At(c.DiscoveredAt); ok && v.Content.IdentityTheftMonths != nil && sensitiveIDs {
 				months := *v.Content.IdentityTheftMonths
 				offered := slices.ContainsFunc(monthsOffered.FindAllStringSubmatch(body, -1), func(m []string) bool {
@@ -461,6 +483,9 @@ func (s *Service) Check(c cases.Case, d Draft, body string, residents int64) []C
 	}
 	return out
 }
+
+// pointSize finds "10-point" in a format requirement.
+var pointSize = regexp.MustCompile(`(?i)\b(\d{1,2})[ -]point\b`)
 
 // monthsOffered finds "24 months", "24-month" in a notice.
 var monthsOffered = regexp.MustCompile(`(?i)\b(\d{1,3})[ -]months?\b`)
@@ -489,13 +514,4 @@ func inOrder(have, want []string) bool {
 		}
 	}
 	return i == len(want)
-}
-
-// RecordExport records that an approved version left the app (printed,
-// downloaded) on the case timeline.
-func (s *Service) RecordExport(ctx context.Context, actor cases.Actor, caseID int64, d Draft, v DraftVersion, how string) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return cases.RecordAccess(ctx, tx, caseID, actor, "notice.exported", map[string]any{
-			"draft_id": d.ID, "version": v.Number, "sha256": v.SHA256, "as": how})
-	})
 }

@@ -31,12 +31,17 @@ var (
 type Service struct {
 	pool  *pgxpool.Pool
 	rules *Rules
+	now   func() time.Time
 }
 
 // NewService returns a Service.
 func NewService(pool *pgxpool.Pool, rules *Rules) *Service {
-	return &Service{pool: pool, rules: rules}
+	return &Service{pool: pool, rules: rules, now: time.Now}
 }
+
+// SetClock sets the clock drafts take their notice date from (tests pin
+// it to compare drafts with golden files).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // Rules returns the rules in use.
 func (s *Service) Rules() *Rules { return s.rules }
@@ -60,6 +65,11 @@ type Filing struct {
 	SHA256       string
 	Actor        string
 	CreatedAt    time.Time
+	// DraftID, DraftVersion and DraftSHA256 name the approved notice
+	// version sent, when the filing links one.
+	DraftID      *int64
+	DraftVersion *int
+	DraftSHA256  string
 }
 
 // Stored is an obligation as accepted, with its filings.
@@ -269,7 +279,8 @@ func sortStored(list []Stored) {
 // Filings returns the case's filing log by obligation key, oldest first.
 func (s *Service) Filings(ctx context.Context, caseID int64) (map[string][]Filing, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, key, kind, sent_at, method, what, confirmation, reason, coalesce(file_name, ''),
-		coalesce(encode(sha256, 'hex'), ''), actor, created_at FROM obligation_filings WHERE case_id = $1 ORDER BY id`, caseID)
+		coalesce(encode(sha256, 'hex'), ''), actor, created_at, draft_id, draft_version, coalesce(encode(draft_sha256, 'hex'), '')
+		FROM obligation_filings WHERE case_id = $1 ORDER BY id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("load filings: %w", err)
 	}
@@ -351,6 +362,9 @@ type FilingInput struct {
 	Reason       string
 	FileName     string
 	File         []byte
+	// DraftID links the approved version of a notice draft of this
+	// obligation as what was sent (0: none).
+	DraftID int64
 }
 
 // FilingMethods are the ways a notice is sent.
@@ -418,6 +432,26 @@ func (s *Service) File(ctx context.Context, actor cases.Actor, caseID int64, key
 		if !exists {
 			return ErrNotFound
 		}
+		var draftID *int64
+		var draftVersion *int
+		var draftSum []byte
+		if in.DraftID != 0 && in.Kind == "sent" {
+			var status, title string
+			var number int
+			err := tx.QueryRow(ctx, `SELECT d.status, d.title, d.current, v.sha256 FROM notice_drafts d
+				JOIN draft_versions v ON v.draft_id = d.id AND v.number = d.current
+				WHERE d.id = $1 AND d.case_id = $2 AND d.obligation_key = $3 FOR SHARE OF d`, in.DraftID, caseID, key).Scan(&status, &title, &number, &draftSum)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return &cases.ValidationError{Fields: map[string]string{"draft": "That notice is not a draft of this obligation."}}
+			} else if err != nil {
+				return err
+			}
+			if status != "approved" {
+				return &cases.ValidationError{Fields: map[string]string{"draft": fmt.Sprintf(
+					"Only an approved version can be linked as the notice sent; %s version %d is not approved.", title, number)}}
+			}
+			draftID, draftVersion = &in.DraftID, &number
+		}
 		var sentAt *time.Time
 		if in.Kind == "sent" {
 			sentAt = &in.SentAt
@@ -427,9 +461,10 @@ func (s *Service) File(ctx context.Context, actor cases.Actor, caseID int64, key
 			fileName = &in.FileName
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO obligation_filings (case_id, key, kind, sent_at, method, what, confirmation, reason,
-			file_name, content_type, sha256, content, actor_id, actor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			file_name, content_type, sha256, content, actor_id, actor, draft_id, draft_version, draft_sha256)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 			caseID, key, in.Kind, sentAt, in.Method, in.What, in.Confirmation, in.Reason, fileName, nullStr(contentType), sum,
-			nullBytes(in.File), actor.UserID(), actor.Email); err != nil {
+			nullBytes(in.File), actor.UserID(), actor.Email, draftID, draftVersion, draftSum); err != nil {
 			return fmt.Errorf("record filing: %w", err)
 		}
 		payload := map[string]any{"obligation": key, "kind": in.Kind}
@@ -437,6 +472,9 @@ func (s *Service) File(ctx context.Context, actor cases.Actor, caseID int64, key
 			payload["sent_at"], payload["method"], payload["what"], payload["confirmation"] = in.SentAt.UTC().Format(time.RFC3339), in.Method, in.What, in.Confirmation
 			if sum != nil {
 				payload["file_name"], payload["sha256"] = in.FileName, hex.EncodeToString(sum)
+			}
+			if draftID != nil {
+				payload["notice_draft_id"], payload["notice_version"], payload["notice_sha256"] = *draftID, *draftVersion, hex.EncodeToString(draftSum)
 			}
 		} else {
 			payload["reason"] = in.Reason

@@ -18,14 +18,30 @@ import (
 )
 
 type fixture struct {
-	pool  *pgxpool.Pool
-	svc   *notify.Service
-	cases *cases.Service
-	actor cases.Actor
-	kase  cases.Case
+	pool   *pgxpool.Pool
+	svc    *notify.Service
+	cases  *cases.Service
+	actor  cases.Actor
+	kase   cases.Case
+	people *residents.Service
 }
 
 func newFixture(t *testing.T, states map[string]int) fixture {
+	t.Helper()
+	var csv strings.Builder
+	csv.WriteString("Id,MailingState\n")
+	i := 0
+	for st, n := range states {
+		for k := 0; k < n; k++ {
+			i++
+			csv.WriteString("003" + strings.Repeat("0", 8) + itoa(100000+i) + "," + st + "\n")
+		}
+	}
+	return newFixtureCSV(t, csv.String())
+}
+
+// newFixtureCSV opens a case whose residents are the CRM export given.
+func newFixtureCSV(t *testing.T, export string) fixture {
 	t.Helper()
 	pool, _ := dbtest.New(t)
 	ctx := context.Background()
@@ -44,16 +60,7 @@ func newFixture(t *testing.T, states map[string]int) fixture {
 	}
 	master, _ := residents.ParseMasterKey(residents.NewMasterKeyText())
 	people := residents.NewService(pool, residents.NewKeyring(pool, master), nil)
-	var csv strings.Builder
-	csv.WriteString("Id,MailingState\n")
-	i := 0
-	for st, n := range states {
-		for k := 0; k < n; k++ {
-			i++
-			csv.WriteString("003" + strings.Repeat("0", 8) + itoa(100000+i) + "," + st + "\n")
-		}
-	}
-	if _, res, err := people.ImportFile(ctx, actor, c.ID, "c.csv", 1, func() (ioReadCloser, error) { return nopCloser(csv.String()), nil },
+	if _, res, err := people.ImportFile(ctx, actor, c.ID, "c.csv", 1, func() (ioReadCloser, error) { return nopCloser(export), nil },
 		residents.StartOptions{}, nil); err != nil || !res.Committed {
 		t.Fatalf("import: %v %+v", err, res)
 	}
@@ -61,7 +68,7 @@ func newFixture(t *testing.T, states map[string]int) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{pool: pool, svc: notify.NewService(pool, rules), cases: cs, actor: actor, kase: c}
+	return fixture{pool: pool, svc: notify.NewService(pool, rules), cases: cs, actor: actor, kase: c, people: people}
 }
 
 func TestAcceptFileAndRecompute(t *testing.T) {

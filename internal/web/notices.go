@@ -2,17 +2,22 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/yuin/goldmark"
 
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
+	"breachdesk/internal/letter"
 	"breachdesk/internal/notify"
+	"breachdesk/internal/residents"
 	"breachdesk/templates"
 )
 
@@ -78,6 +83,13 @@ func (s *Server) renderDraft(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	v.Checks = s.notices.Check(c, d, cur.Body, residents)
+	if aud, err := s.notices.Audience(d); err == nil && d.Status == "approved" && u.Can(auth.ActEditCases) {
+		if v.Letters, err = s.people.CountAudience(ctx, c.ID, aud); err != nil {
+			return err
+		}
+		v.MailMerge = true
+		v.Batches = int((v.Letters + notify.MailMergeBatch - 1) / notify.MailMergeBatch)
+	}
 	if from, err := strconv.Atoi(r.URL.Query().Get("diff")); err == nil {
 		for _, ver := range d.Versions {
 			if ver.Number == from {
@@ -160,7 +172,7 @@ func (s *Server) draftPrint(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	if err := s.notices.RecordExport(r.Context(), actor(r), c.ID, d, v, "print view"); err != nil {
+	if err := s.notices.RecordExport(r.Context(), actor(r), c.ID, d, v, "print view", ""); err != nil {
 		return err
 	}
 	html, err := renderMarkdown(v.Body)
@@ -168,4 +180,94 @@ func (s *Server) draftPrint(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return render(w, r, http.StatusOK, templates.PrintView(d.Title, html, v.SHA256, approval.Reviewer))
+}
+
+// draftDownload sends the approved version as a PDF or DOCX file; it
+// refuses drafts not approved and records the file's hash on the timeline.
+func (s *Server) draftDownload(w http.ResponseWriter, r *http.Request) error {
+	c, id, err := s.caseAnd(r, "draft")
+	if err != nil {
+		return err
+	}
+	d, v, _, err := s.notices.ApprovedBody(r.Context(), c.ID, id)
+	if errors.Is(err, notify.ErrDraftState) {
+		return s.renderDraft(w, r, http.StatusConflict, templates.Form{Message: "Only an approved version can be printed or exported."})
+	} else if err != nil {
+		return err
+	}
+	l, err := s.notices.LetterFor(r.Context(), c, d, v)
+	if err != nil {
+		return err
+	}
+	format := chi.URLParam(r, "format")
+	var buf bytes.Buffer
+	contentType := "application/pdf"
+	if format == "docx" {
+		contentType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+		err = letter.WriteDOCX(&buf, l, v.CreatedAt)
+	} else {
+		err = letter.WritePDF(&buf, l, v.CreatedAt)
+	}
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	if err := s.notices.RecordExport(r.Context(), actor(r), c.ID, d, v, format, hex.EncodeToString(sum[:])); err != nil {
+		return err
+	}
+	sendFile(w, notify.LetterFileName(c, d, v, format), contentType, int64(buf.Len()))
+	_, err = buf.WriteTo(w)
+	return err
+}
+
+// draftMailMerge streams the letters of an approved consumer notice for a
+// print-and-mail vendor: a CSV of every addressee, or a ZIP of PDF letters,
+// a batch at a time. The export, its reason and its size are on the
+// timeline before any address leaves.
+func (s *Server) draftMailMerge(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	c, id, _, f, err := s.draftForm(w, r, "format", "batch", "reason")
+	if err != nil {
+		return err
+	}
+	d, v, _, err := s.notices.ApprovedBody(ctx, c.ID, id)
+	if errors.Is(err, notify.ErrDraftState) {
+		f.Message = "Only an approved version can be mail-merged."
+		return s.renderDraft(w, r, http.StatusConflict, f)
+	} else if err != nil {
+		return err
+	}
+	aud, err := s.notices.Audience(d)
+	if err != nil {
+		f.Message = err.Error()
+		return s.renderDraft(w, r, http.StatusConflict, f)
+	}
+	total, err := s.people.CountAudience(ctx, c.ID, aud)
+	if err != nil {
+		return err
+	}
+	m := notify.MailMerge{Format: f.Get("format"), Reason: f.Get("reason"), Rows: total}
+	var offset, limit int64
+	if m.Format == "zip" {
+		m.Batch, _ = strconv.Atoi(f.Get("batch"))
+		offset, limit = int64(m.Batch-1)*notify.MailMergeBatch, notify.MailMergeBatch
+		m.Rows = max(0, min(total-offset, limit))
+	}
+	if err := s.notices.RecordMailMerge(ctx, actor(r), c.ID, d, v, m); err != nil {
+		return s.draftAction(w, r, err, f, "")
+	}
+	each := func(fn func(residents.Addressee) error) error {
+		return s.people.EachAddressee(ctx, c.ID, aud, offset, limit, fn)
+	}
+	name := strings.TrimSuffix(notify.LetterFileName(c, d, v, "x"), ".x")
+	if m.Format == "csv" {
+		sendFile(w, name+"-mail-merge.csv", "text/csv; charset=utf-8", -1)
+		return notify.WriteMailMergeCSV(w, d.Title, v, each)
+	}
+	l, err := s.notices.LetterFor(ctx, c, d, v)
+	if err != nil {
+		return err
+	}
+	sendFile(w, fmt.Sprintf("%s-letters-batch-%d.zip", name, m.Batch), "application/zip", -1)
+	return notify.WriteLetterZIP(w, l, v.CreatedAt, each)
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -68,6 +67,11 @@ func (s *Server) obligationsFile(w http.ResponseWriter, r *http.Request) error {
 	if file != nil {
 		in.File, in.FileName = file.Data, file.Name
 	}
+	if v := r.FormValue("draft"); v != "" {
+		if in.DraftID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return errBadRequest
+		}
+	}
 	err = s.notices.File(r.Context(), actor(r), c.ID, r.FormValue("key"), in)
 	if errors.Is(err, notify.ErrNotFound) {
 		return s.renderCase(w, r, http.StatusConflict, "That obligation is not in the accepted set; accept the current obligations first.", templates.Form{})
@@ -90,9 +94,7 @@ func (s *Server) obligationsFilingFile(w http.ResponseWriter, r *http.Request) e
 	} else if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	w.Header().Set("Cache-Control", "no-store")
+	sendFile(w, name, ct, int64(len(data)))
 	_, err = w.Write(data)
 	return err
 }

@@ -308,22 +308,12 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.people.Import(r.Context(), c.ID, id); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="import-`+strconv.FormatInt(id, 10)+`-errors.csv"`)
+	sendFile(w, "import-"+strconv.FormatInt(id, 10)+"-errors.csv", "text/csv; charset=utf-8", -1)
 	cw := newCSVWriter(w)
 	cw.Write([]string{"line", "column", "reason"})
 	err = s.people.ErrorReport(r.Context(), c.ID, id, func(e residents.LineError) error {
-		return cw.Write([]string{strconv.FormatInt(e.Line, 10), spreadsheetSafe(e.Column), spreadsheetSafe(e.Reason)})
+		return cw.Write([]string{strconv.FormatInt(e.Line, 10), residents.SpreadsheetSafe(e.Column), residents.SpreadsheetSafe(e.Reason)})
 	})
 	cw.Flush()
 	return err
-}
-
-// spreadsheetSafe keeps a cell that came from an uploaded file from being
-// run as a formula when the report is opened in a spreadsheet.
-func spreadsheetSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }

@@ -48,6 +48,7 @@ func (s *Server) routes() http.Handler {
 			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/obligations/filings/{filing}/file", s.handle(s.obligationsFilingFile))
 			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/notices/{draft}", s.handle(s.draftPage))
 			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/notices/{draft}/print", s.handle(s.draftPrint))
+			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/notices/{draft}/download/{format:pdf|docx}", s.handle(s.draftDownload))
 			r.With(s.allow(auth.ActReview)).Post("/cases/{ref}/notices/{draft}/review", s.handle(s.draftReview))
 			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/residents", s.handle(s.residentsPage))
 			r.With(s.allow(auth.ActViewCases)).Get("/cases/{ref}/residents/people", s.handle(s.peoplePage))
@@ -73,6 +74,8 @@ func (s *Server) routes() http.Handler {
 			r.Post("/cases/{ref}/notices", s.handle(s.noticesCreate))
 			r.Post("/cases/{ref}/notices/{draft}/edit", s.handle(s.draftEdit))
 			r.Post("/cases/{ref}/notices/{draft}/submit", s.handle(s.draftSubmit))
+			// Residents' addresses in clear, for the mailing: recorded with a reason.
+			r.Post("/cases/{ref}/notices/{draft}/mail-merge", s.handle(s.draftMailMerge))
 			r.Post("/cases/{ref}/obligations/accept", s.handle(s.obligationsAccept))
 			r.Post("/cases/{ref}/obligations/file", s.handle(s.obligationsFile))
 			r.Post("/cases/{ref}/imports", s.handle(s.importUpload))

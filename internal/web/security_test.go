@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"breachdesk/internal/auth"
+	"breachdesk/internal/residents"
 )
 
 func itoa[T int | int64](n T) string { return strconv.FormatInt(int64(n), 10) }
@@ -134,8 +135,8 @@ func TestPanicBecomesA500PageWithReference(t *testing.T) {
 func TestSpreadsheetSafe(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{"=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")", "+1": "'+1", "@SUM": "'@SUM", "MailingState": "MailingState", "": ""} {
-		if got := spreadsheetSafe(in); got != want {
-			t.Errorf("spreadsheetSafe(%q) = %q, want %q", in, got, want)
+		if got := residents.SpreadsheetSafe(in); got != want {
+			t.Errorf("SpreadsheetSafe(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
