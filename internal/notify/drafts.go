@@ -195,7 +195,7 @@ func (s *Service) CreateDrafts(ctx context.Context, actor cases.Actor, c cases.C
 		}
 		var buf bytes.Buffer
 		if err := tpl.Execute(&buf, s.letterData(c, o, settings.Profile)); err != nil {
-			return 0, &TemplateError{Template: t.Name, Problem: strings.TrimPrefix(err.Error(), "template: ")}
+			return 0, templateError(t.Name, err)
 		}
 		todo = append(todo, made{o, t, buf.String()})
 	}

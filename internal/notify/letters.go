@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"strings"
 	"text/template"
 	"time"
@@ -104,29 +105,89 @@ var templateFuncs = template.FuncMap{
 func parseTemplate(name, body string) (*template.Template, error) {
 	t, err := template.New(name).Funcs(templateFuncs).Option("missingkey=error").Parse(body)
 	if err != nil {
-		return nil, &TemplateError{Template: name, Problem: strings.TrimPrefix(err.Error(), "template: ")}
+		return nil, templateError(name, err)
 	}
 	return t, nil
 }
 
-// SaveTemplate stores a new version of a template after checking that it
-// parses and fills from a sample case. Errors: a *TemplateError naming the
-// line, ErrNotFound for an unknown template.
-func (s *Service) SaveTemplate(ctx context.Context, actor cases.Actor, name, body string) (Template, error) {
+// execProblem is text/template's "3:6: executing "name" at <.Org.Fax>: …".
+var execProblem = regexp.MustCompile(`^(\d+)(?::\d+)?: executing "[^"]*" at <([^>]*)>: (.*)$`)
+
+// unknownField is text/template's "can't evaluate field Fax in type …".
+var unknownField = regexp.MustCompile(`can't evaluate field (\w+)`)
+
+// templateError turns text/template's message into one a template editor
+// reads: "line 3: {{.Org.Fax}}: there is no placeholder Fax".
+func templateError(name string, err error) *TemplateError {
+	msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "template: "), name+":")
+	if m := execProblem.FindStringSubmatch(msg); m != nil {
+		why := m[3]
+		if f := unknownField.FindStringSubmatch(why); f != nil {
+			why = "there is no placeholder named " + f[1]
+		} else if _, after, ok := strings.Cut(why, "error calling required: "); ok {
+			why = after
+		}
+		return &TemplateError{Template: name, Problem: fmt.Sprintf("line %s: {{%s}}: %s", m[1], m[2], why)}
+	}
+	if line, rest, ok := strings.Cut(msg, ": "); ok && strings.Trim(line, "0123456789") == "" {
+		msg = "line " + line + ": " + rest
+	}
+	return &TemplateError{Template: name, Problem: msg}
+}
+
+// TemplateVersions returns every version of the template that version id
+// belongs to, newest first. Errors: ErrNotFound.
+func (s *Service) TemplateVersions(ctx context.Context, id int64) ([]Template, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+templateColumns+` FROM letter_templates
+		WHERE name = (SELECT name FROM letter_templates WHERE id = $1) ORDER BY version DESC`, id)
+	if err != nil {
+		return nil, fmt.Errorf("load template: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Template])
+	if err == nil && len(list) == 0 {
+		err = ErrNotFound
+	}
+	return list, err
+}
+
+// SaveTemplate stores a new version of the template named name if its
+// latest version is still latest, after checking that body parses and
+// fills from a sample case. Errors: a *TemplateError naming the line and
+// the problem, a *cases.ValidationError for an empty or unchanged body,
+// cases.ErrStale, ErrNotFound.
+func (s *Service) SaveTemplate(ctx context.Context, actor cases.Actor, name string, latest int, body string) (Template, error) {
+	body = strings.ReplaceAll(body, "\r\n", "\n")
+	if strings.TrimSpace(body) == "" {
+		return Template{}, &cases.ValidationError{Fields: map[string]string{"body": "The template cannot be empty."}}
+	}
 	t, err := parseTemplate(name, body)
 	if err != nil {
 		return Template{}, err
 	}
 	if err := t.Execute(&bytes.Buffer{}, sampleLetterData()); err != nil {
-		return Template{}, &TemplateError{Template: name, Problem: strings.TrimPrefix(err.Error(), "template: ")}
+		return Template{}, templateError(name, err)
 	}
 	var out Template
-	err = s.pool.QueryRow(ctx, `INSERT INTO letter_templates (name, kind, jurisdiction, version, body, author)
-		SELECT name, kind, jurisdiction, max(version) + 1, $2, $3 FROM letter_templates WHERE name = $1 GROUP BY name, kind, jurisdiction
-		RETURNING `+templateColumns, name, body, actor.Email).Scan(&out.ID, &out.Name, &out.Kind, &out.Jurisdiction, &out.Version, &out.Body, &out.Author, &out.CreatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return out, ErrNotFound
-	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var cur Template
+		// The latest version is locked, so two saves take turns and the second is stale.
+		err := tx.QueryRow(ctx, `SELECT `+templateColumns+` FROM letter_templates WHERE name = $1 ORDER BY version DESC LIMIT 1 FOR UPDATE`, name).
+			Scan(&cur.ID, &cur.Name, &cur.Kind, &cur.Jurisdiction, &cur.Version, &cur.Body, &cur.Author, &cur.CreatedAt)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if cur.Version != latest {
+			return cases.ErrStale
+		}
+		if cur.Body == body {
+			return &cases.ValidationError{Fields: map[string]string{"body": fmt.Sprintf("Nothing changed: the text is version %d's.", cur.Version)}}
+		}
+		return tx.QueryRow(ctx, `INSERT INTO letter_templates (name, kind, jurisdiction, version, body, author)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+templateColumns, name, cur.Kind, cur.Jurisdiction, cur.Version+1, body, actor.Email).
+			Scan(&out.ID, &out.Name, &out.Kind, &out.Jurisdiction, &out.Version, &out.Body, &out.Author, &out.CreatedAt)
+	})
 	return out, err
 }
 
@@ -155,6 +216,21 @@ type LetterData struct {
 	LEDelay     bool
 	LEDelayText string
 	CRAs        []CRA
+}
+
+// Placeholders documents what templates can use, for the editor.
+var Placeholders = []struct{ Name, Means string }{
+	{"{{.Org.Name}}, {{.Org.Address}}, {{.Org.Email}}, {{.Org.Phone}}", "the organisation, from its settings"},
+	{"{{.Reference}}, {{.Title}}, {{.Summary}}", "the case"},
+	{"{{.Jurisdiction}}, {{.JurisdictionName}}", "the state or regime (CA, California)"},
+	{"{{.Recipient}}", "who the notice goes to (regulators)"},
+	{"{{.Residents}}", "residents of the jurisdiction affected"},
+	{"{{.Occurred}}, {{.Discovered}}, {{.NoticeDate}}", "dates, in the jurisdiction's time zone"},
+	{"{{join .Elements}}", "the data elements involved, as a list in a sentence"},
+	{"{{.IDProtection.Offer}}, {{.IDProtection.Months}}", "the identity-protection offer (the law's minimum months if longer)"},
+	{"{{if .LEDelay}}{{.LEDelayText}}{{end}}", "the law-enforcement delay sentence"},
+	{"{{range .CRAs}}{{.Name}} {{.Phone}} {{.Address}} {{.Web}}{{end}}", "the consumer reporting agencies"},
+	{`{{required .Org.Email "what"}}`, "refuse to draft when the value is empty"},
 }
 
 func sampleLetterData() LetterData {

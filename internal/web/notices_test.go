@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
 	"breachdesk/internal/letter/lettertest"
@@ -150,5 +152,62 @@ func TestNoticeReviewThroughThePages(t *testing.T) {
 	}
 	if tl, _ := cases.NewService(app.pool).Timeline(ctx, c.ID, cases.TimelineFilter{Kind: "notice.mail_merge"}); tl.Total != 2 {
 		t.Errorf("mail-merges on the timeline: %d", tl.Total)
+	}
+}
+
+func TestLetterTemplateEditing(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	reviewer, _ := app.signedIn(auth.RoleReviewer)
+	officer, _ := app.signedIn(auth.RoleOfficer)
+	d := doc(t, reviewer.get("/templates"))
+	var link string
+	d.Find(`[data-testid="templates"] a`).Each(func(_ int, a *goquery.Selection) {
+		if a.Text() == "Consumer notice (California)" {
+			link, _ = a.Attr("href")
+		}
+	})
+	if link == "" {
+		t.Fatalf("no California template listed: %s", d.Find(`[data-testid="templates"]`).Text())
+	}
+	if res := officer.get(link); res.StatusCode != http.StatusForbidden {
+		t.Errorf("an officer opening a template: %d", res.StatusCode)
+	}
+	d = doc(t, reviewer.get(link))
+	body := d.Find("textarea#body").Text()
+	version, _ := d.Find(`[data-testid="template-form"] input[name="version"]`).Attr("value")
+	if !strings.HasPrefix(body, "# Notice of Data Breach") || version != "1" {
+		t.Fatalf("form: version %q body %q", version, body[:min(len(body), 40)])
+	}
+	for _, bad := range []struct{ body, want string }{
+		{body + "\n{{if .Summary}}unclosed\n", "line 28: unexpected EOF"},
+		{"# Notice of Data Breach\n\n{{.Org.Fax}}\n", "line 3: {{.Org.Fax}}: there is no placeholder named Fax"},
+		{"# Notice\n\nline two\n{{nosuch .Title}}\n", "line 4: function \"nosuch\" not defined"},
+		{"   ", "cannot be empty"},
+		{body, "Nothing changed"},
+	} {
+		res := reviewer.post(link, url.Values{"version": {version}, "body": {bad.body}})
+		got := doc(t, res)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text(got, "body-error"), bad.want) {
+			t.Errorf("template %q: %d %q", bad.body[len(bad.body)-min(len(bad.body), 30):], res.StatusCode, text(got, "body-error"))
+		}
+	}
+	edited := strings.Replace(body, "## What Happened\n", "## What Happened\n\nWe are sorry.\n", 1)
+	res := reviewer.post(link, url.Values{"version": {version}, "body": {edited}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", res.StatusCode, text(doc(t, res), "body-error"))
+	}
+	if res := reviewer.post(link, url.Values{"version": {version}, "body": {edited + "x"}}); res.StatusCode != http.StatusConflict {
+		t.Errorf("a stale save: %d", res.StatusCode)
+	}
+	d = doc(t, reviewer.get(location(res)))
+	if got := d.Find(`[data-testid="versions"] li`).Length(); got != 2 {
+		t.Errorf("%d versions listed", got)
+	}
+	if !strings.Contains(d.Find("textarea#body").Text(), "We are sorry.") {
+		t.Error("the new version is not the one shown")
+	}
+	if got := doc(t, reviewer.get(location(res)+"?diff=1")).Find(`[data-testid="diff"] ins`).Text(); !strings.Contains(got, "sorry") {
+		t.Errorf("diff shows %q", got)
 	}
 }

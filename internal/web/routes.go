@@ -89,6 +89,14 @@ func (s *Server) routes() http.Handler {
 			r.Post("/cases/{ref}/residents/conflicts", s.handle(s.peopleConflicts))
 		})
 
+		// Letter templates: administrators and reviewers.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser, s.allow(auth.ActTemplates))
+			r.Get("/templates", s.handle(s.letterTemplates))
+			r.Get("/templates/{template}", s.handle(s.letterTemplate))
+			r.Post("/templates/{template}", s.handle(s.letterTemplateSave))
+		})
+
 		// Administrators.
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser, s.allow(auth.ActManageUsers))

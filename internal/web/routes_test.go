@@ -72,6 +72,9 @@ var routeAccess = map[string][5]string{
 	"POST /cases/{ref}/tasks/{task}/evidence":                     {"303 /login", "400", "400", "403", "403"},
 	"POST /cases/{ref}/tasks/{task}/environments":                 {"303 /login", "303 /cases/{ref}", "303 /cases/{ref}", "403", "403"},
 	"POST /cases/{ref}/tasks/{task}/environments/{env}":           {"303 /login", "422", "422", "403", "403"},
+	"GET /templates":                                              {"303 /login", "200", "403", "200", "403"},
+	"GET /templates/{template}":                                   {"303 /login", "404", "403", "404", "403"},
+	"POST /templates/{template}":                                  {"303 /login", "404", "403", "404", "403"},
 	"GET /admin/settings":                                         {"303 /login", "200", "403", "403", "403"},
 	"POST /admin/settings":                                        {"303 /login", "422", "403", "403", "403"},
 	"GET /admin/playbooks":                                        {"303 /login", "200", "403", "403", "403"},
@@ -113,7 +116,7 @@ func TestEveryRouteChecksTheRole(t *testing.T) {
 	for _, r := range routes {
 		method, pattern, _ := strings.Cut(r, " ")
 		fill := strings.NewReplacer("{id}", strconv.FormatInt(target.ID, 10), "{token}", "not-a-token",
-			"{ref}", c.Reference, "{task}", itoa(task.ID), "{evidence}", itoa(evidence.ID), "{env}", "sandbox", "{playbook}", "999999", "{import}", "999999", "{filing}", "999999", "{draft}", "999999", "{format:pdf|docx}", "pdf", "*", "style.css")
+			"{ref}", c.Reference, "{task}", itoa(task.ID), "{evidence}", itoa(evidence.ID), "{env}", "sandbox", "{playbook}", "999999", "{import}", "999999", "{filing}", "999999", "{draft}", "999999", "{template}", "999999", "{format:pdf|docx}", "pdf", "*", "style.css")
 		path := fill.Replace(pattern)
 		for i, role := range who {
 			want := fill.Replace(routeAccess[r][i])
