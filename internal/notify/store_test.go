@@ -26,7 +26,7 @@ type fixture struct {
 	people *residents.Service
 }
 
-func newFixture(t *testing.T, states map[string]int) fixture {
+func newFixture(t testing.TB, states map[string]int) fixture {
 	t.Helper()
 	var csv strings.Builder
 	csv.WriteString("Id,MailingState\n")
@@ -41,7 +41,7 @@ func newFixture(t *testing.T, states map[string]int) fixture {
 }
 
 // newFixtureCSV opens a case whose residents are the CRM export given.
-func newFixtureCSV(t *testing.T, export string) fixture {
+func newFixtureCSV(t testing.TB, export string) fixture {
 	t.Helper()
 	pool, _ := dbtest.New(t)
 	ctx := context.Background()
