@@ -153,10 +153,12 @@ func (s *Service) templateFor(ctx context.Context, kind, jurisdiction string) (T
 }
 
 // CreateDrafts makes a draft for every required obligation of the case's
-// accepted set that has none, from the templates, in one transaction: if
-// any template cannot be filled, no draft is created and the error names
-// the template and the missing value. It returns how many it created.
-func (s *Service) CreateDrafts(ctx context.Context, actor cases.Actor, c cases.Case) (int, error) {
+// accepted set that has none (or, with key, for that obligation alone),
+// from the templates, in one transaction: if any template cannot be
+// filled, no draft is created and the error names the template and the
+// missing value. It returns how many it created. Errors: ErrNoAcceptedSet,
+// ErrNotFound (key names no required obligation), a *TemplateError.
+func (s *Service) CreateDrafts(ctx context.Context, actor cases.Actor, c cases.Case, key string) (int, error) {
 	if err := s.EnsureTemplates(ctx); err != nil {
 		return 0, err
 	}
@@ -179,7 +181,7 @@ func (s *Service) CreateDrafts(ctx context.Context, actor cases.Actor, c cases.C
 	var todo []made
 	parsed := map[int64]*template.Template{} // one parse per template, however many jurisdictions use it
 	for _, o := range set.Obligations {
-		if o.Status != Triggered {
+		if o.Status != Triggered || key != "" && o.Key != key {
 			continue
 		}
 		t, err := s.templateFor(ctx, o.Recipient, o.Jurisdiction)
@@ -198,6 +200,9 @@ func (s *Service) CreateDrafts(ctx context.Context, actor cases.Actor, c cases.C
 			return 0, templateError(t.Name, err)
 		}
 		todo = append(todo, made{o, t, buf.String()})
+	}
+	if key != "" && len(todo) == 0 {
+		return 0, ErrNotFound
 	}
 	n := 0
 	err = cases.InCase(ctx, s.pool, c.ID, func(tx pgx.Tx) error {

@@ -32,7 +32,7 @@ func TestDraftsReviewAndApproval(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, map[string]int{"CA": 501, "MA": 7})
 	ctx := context.Background()
-	if _, err := f.svc.CreateDrafts(ctx, f.actor, f.kase); !errors.Is(err, notify.ErrNoAcceptedSet) {
+	if _, err := f.svc.CreateDrafts(ctx, f.actor, f.kase, ""); !errors.Is(err, notify.ErrNoAcceptedSet) {
 		t.Fatalf("drafts before accepting: %v", err)
 	}
 	live, _, _ := f.svc.Compute(ctx, f.kase)
@@ -40,7 +40,7 @@ func TestDraftsReviewAndApproval(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The organisation's contact e-mail is missing: no draft is made.
-	_, err := f.svc.CreateDrafts(ctx, f.actor, f.kase)
+	_, err := f.svc.CreateDrafts(ctx, f.actor, f.kase, "")
 	var te *notify.TemplateError
 	if !errors.As(err, &te) || !strings.Contains(te.Problem, "contact e-mail") {
 		t.Fatalf("missing contact: %v", err)
@@ -52,11 +52,11 @@ func TestDraftsReviewAndApproval(t *testing.T) {
 		contact_phone = '1-800-555-0199', id_protection_offer = 'credit monitoring and identity restoration', id_protection_months = 24`); err != nil {
 		t.Fatal(err)
 	}
-	n, err := f.svc.CreateDrafts(ctx, f.actor, f.kase)
+	n, err := f.svc.CreateDrafts(ctx, f.actor, f.kase, "")
 	if err != nil || n < 3 {
 		t.Fatalf("drafts: %d %v", n, err)
 	}
-	if again, _ := f.svc.CreateDrafts(ctx, f.actor, f.kase); again != 0 {
+	if again, _ := f.svc.CreateDrafts(ctx, f.actor, f.kase, ""); again != 0 {
 		t.Errorf("second run made %d more drafts", again)
 	}
 	ds, _ := f.svc.Drafts(ctx, f.kase.ID)

@@ -58,7 +58,7 @@ func draftsFixture(t *testing.T) (fixture, map[string]notify.Draft) {
 	if _, err := f.svc.Accept(ctx, f.actor, f.kase, notify.Fingerprint(live)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.CreateDrafts(ctx, f.actor, f.kase); err != nil {
+	if _, err := f.svc.CreateDrafts(ctx, f.actor, f.kase, ""); err != nil {
 		t.Fatal(err)
 	}
 	list, _ := f.svc.Drafts(ctx, f.kase.ID)
@@ -332,5 +332,36 @@ func TestFilingLinksOnlyApprovedNotices(t *testing.T) {
 	p, _ := f.cases.Timeline(ctx, f.kase.ID, cases.TimelineFilter{Kind: "obligation.filed"})
 	if p.Total != 1 || !strings.Contains(string(p.Events[0].Payload), tx.CurrentVersion().SHA256) {
 		t.Errorf("filing on the timeline: %+v", p.Events)
+	}
+}
+
+func TestDraftOneObligation(t *testing.T) {
+	t.Parallel()
+	f := newFixtureCSV(t, addressed)
+	ctx := context.Background()
+	f.pool.Exec(ctx, `UPDATE org_settings SET org_name = 'Acme', contact_email = 'privacy@acme.example'`)
+	live, _, _ := f.svc.Compute(ctx, f.kase)
+	if _, err := f.svc.Accept(ctx, f.actor, f.kase, notify.Fingerprint(live)); err != nil {
+		t.Fatal(err)
+	}
+	set, _ := f.svc.Current(ctx, f.kase.ID)
+	var key string
+	for _, o := range set.Obligations {
+		if o.Jurisdiction == "NY" && o.Recipient == "individuals" {
+			key = o.Key
+		}
+	}
+	if _, err := f.svc.CreateDrafts(ctx, f.actor, f.kase, "XX/individuals/nobody"); !errors.Is(err, notify.ErrNotFound) {
+		t.Errorf("an unknown obligation: %v", err)
+	}
+	if n, err := f.svc.CreateDrafts(ctx, f.actor, f.kase, key); n != 1 || err != nil {
+		t.Fatalf("one obligation: %d %v", n, err)
+	}
+	list, _ := f.svc.Drafts(ctx, f.kase.ID)
+	if len(list) != 1 || list[0].ObligationKey != key {
+		t.Errorf("drafts: %+v", list)
+	}
+	if n, _ := f.svc.CreateDrafts(ctx, f.actor, f.kase, ""); n < 5 {
+		t.Errorf("the rest: %d", n)
 	}
 }

@@ -38,9 +38,14 @@ func (s *Server) noticesCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.notices.CreateDrafts(r.Context(), actor(r), c)
+	if err := r.ParseForm(); err != nil {
+		return errBadRequest
+	}
+	n, err := s.notices.CreateDrafts(r.Context(), actor(r), c, r.PostFormValue("key"))
 	var te *notify.TemplateError
 	switch {
+	case errors.Is(err, notify.ErrNotFound):
+		return s.renderCase(w, r, http.StatusConflict, "That obligation is not a required one of the accepted set; accept the current obligations first.", templates.Form{})
 	case errors.Is(err, notify.ErrNoAcceptedSet):
 		return s.renderCase(w, r, http.StatusConflict, notify.ErrNoAcceptedSet.Error(), templates.Form{})
 	case errors.As(err, &te):
