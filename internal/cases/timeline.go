@@ -124,6 +124,56 @@ type ChainResult struct {
 // Intact reports whether the whole chain verified.
 func (r ChainResult) Intact() bool { return r.BrokenSeq == 0 }
 
+// Chain recomputes a case's hash chain event by event, for the timeline
+// in the database and for an exported copy alike. The zero Chain is not
+// ready; use NewChain.
+type Chain struct {
+	caseID int64
+	prev   []byte
+	Result ChainResult
+}
+
+// NewChain starts verifying the timeline of case caseID from its first event.
+func NewChain(caseID int64) *Chain { return &Chain{caseID: caseID, prev: genesis} }
+
+// Add checks the next event: its position, its link to the event before
+// and its hash over its content. It returns false, with Result saying
+// why, at the first event that does not match; later calls do nothing.
+func (c *Chain) Add(e Event) bool {
+	r := &c.Result
+	if r.BrokenSeq != 0 {
+		return false
+	}
+	r.Events++
+	want, err := eventHash(c.prev, c.caseID, e.Seq, e.At, e.Actor, e.Kind, e.Payload)
+	switch {
+	case e.Seq != r.Events:
+		r.BrokenSeq, r.Reason = max(e.Seq, 1), fmt.Sprintf("event %d stands where event %d should: an event is missing or out of order", e.Seq, r.Events)
+	case !bytes.Equal(e.PrevHash, c.prev):
+		r.BrokenSeq, r.Reason = e.Seq, fmt.Sprintf("event %d does not point to the event before it", e.Seq)
+	case err != nil || !bytes.Equal(e.Hash, want):
+		r.BrokenSeq, r.Reason = e.Seq, fmt.Sprintf("event %d (%s at %s) was altered: its content does not match its hash", e.Seq, e.Kind, e.At.UTC().Format(time.RFC3339))
+	}
+	if r.BrokenSeq != 0 {
+		return false
+	}
+	c.prev = e.Hash
+	r.Head = hex.EncodeToString(e.Hash)
+	return true
+}
+
+// CanonicalPayload is the payload as the hash covers it: sorted keys,
+// numbers as written. An exported timeline carries it so that an outside
+// tool can recompute each hash.
+func CanonicalPayload(payload []byte) (string, error) {
+	b, err := canonicalJSON(payload)
+	return string(b), err
+}
+
+// EventTime is an event's time as the hash covers it (RFC 3339, UTC, to
+// the microsecond).
+func EventTime(t time.Time) string { return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano) }
+
 // Verify recomputes the hash chain of the case's timeline from its first
 // event and reports the first event that does not match. It reads the
 // events in one pass, streaming.
@@ -132,36 +182,52 @@ func (s *Service) Verify(ctx context.Context, ref string) (ChainResult, error) {
 	if err != nil {
 		return ChainResult{}, err
 	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT seq, at, actor, kind, payload, prev_hash, hash FROM case_events WHERE case_id = $1 ORDER BY seq`, c.ID)
+	chain := NewChain(c.ID)
+	err = s.EachEvent(ctx, c.ID, 0, func(e Event) error {
+		if !chain.Add(e) {
+			return errChainBroken
+		}
+		return nil
+	})
+	if errors.Is(err, errChainBroken) {
+		err = nil
+	}
+	return chain.Result, err
+}
+
+var errChainBroken = errors.New("chain broken")
+
+// EachEvent calls fn for each event of the case in order, streaming, up
+// to and including event upTo (0: all). The timeline is append-only, so
+// events up to a sequence number read later are the same events.
+func (s *Service) EachEvent(ctx context.Context, caseID int64, upTo int, fn func(Event) error) error {
+	rows, err := s.pool.Query(ctx, `SELECT id, case_id, seq, at, actor_id, actor, kind, payload, prev_hash, hash
+		FROM case_events WHERE case_id = $1 AND ($2 = 0 OR seq <= $2) ORDER BY seq`, caseID, upTo)
 	if err != nil {
-		return ChainResult{}, fmt.Errorf("read timeline: %w", err)
+		return fmt.Errorf("read timeline: %w", err)
 	}
 	defer rows.Close()
-	var r ChainResult
-	prev := genesis
+	var e Event
 	for rows.Next() {
-		var e Event
-		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Kind, &e.Payload, &e.PrevHash, &e.Hash); err != nil {
-			return r, fmt.Errorf("read event: %w", err)
+		if err := rows.Scan(&e.ID, &e.CaseID, &e.Seq, &e.At, &e.ActorID, &e.Actor, &e.Kind, &e.Payload, &e.PrevHash, &e.Hash); err != nil {
+			return fmt.Errorf("read event: %w", err)
 		}
-		r.Events++
-		want, err := eventHash(prev, c.ID, e.Seq, e.At, e.Actor, e.Kind, e.Payload)
-		switch {
-		case e.Seq != r.Events:
-			r.BrokenSeq, r.Reason = e.Seq, fmt.Sprintf("event %d stands where event %d should: an event is missing or out of order", e.Seq, r.Events)
-		case !bytes.Equal(e.PrevHash, prev):
-			r.BrokenSeq, r.Reason = e.Seq, fmt.Sprintf("event %d does not point to the event before it", e.Seq)
-		case err != nil || !bytes.Equal(e.Hash, want):
-			r.BrokenSeq, r.Reason = e.Seq, fmt.Sprintf("event %d (%s at %s) was altered: its content does not match its hash", e.Seq, e.Kind, e.At.UTC().Format(time.RFC3339))
+		if err := fn(e); err != nil {
+			return err
 		}
-		if r.BrokenSeq != 0 {
-			return r, nil
-		}
-		prev = e.Hash
-		r.Head = hex.EncodeToString(e.Hash)
 	}
-	return r, rows.Err()
+	return rows.Err()
+}
+
+// ChainHead returns the case's last event number and hash (0 and the
+// genesis hash for an empty timeline).
+func (s *Service) ChainHead(ctx context.Context, caseID int64) (int, string, error) {
+	seq, hash := 0, genesis
+	err := s.pool.QueryRow(ctx, `SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1`, caseID).Scan(&seq, &hash)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return 0, "", fmt.Errorf("read chain head: %w", err)
+	}
+	return seq, hex.EncodeToString(hash), nil
 }
 
 // TimelineFilter selects a page of a case's timeline, newest first.

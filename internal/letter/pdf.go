@@ -17,6 +17,10 @@ var toCP1252 = sync.OnceValue(func() func(string) string {
 	return fpdf.New("P", "mm", "Letter", "").UnicodeTranslatorFromDescriptor("")
 })
 
+// CP1252 maps UTF-8 text to what the PDF core fonts print, for other
+// documents laid out with fpdf (the case report).
+func CP1252(s string) string { return toCP1252()(s) }
+
 // Page geometry in millimetres (US Letter, 25 mm margins).
 const (
 	margin     = 25.0

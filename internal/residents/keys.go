@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/ed25519"
+	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -18,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -25,6 +28,7 @@ import (
 // configuration; the database holds only wrapped data keys.
 type MasterKey struct {
 	aead cipher.AEAD
+	sign ed25519.PrivateKey
 	// ID identifies the key (a hash prefix) so a wrong key is told apart
 	// from tampered data.
 	ID string
@@ -64,7 +68,36 @@ func newMasterKey(raw []byte) (MasterKey, error) {
 		return MasterKey{}, err
 	}
 	sum := sha256.Sum256(append([]byte("breachdesk-master-key-id:"), raw...))
-	return MasterKey{aead: aead, ID: hex.EncodeToString(sum[:8])}, nil
+	seed, err := hkdf.Key(sha256.New, raw, nil, "breachdesk-export-signing", ed25519.SeedSize)
+	if err != nil {
+		return MasterKey{}, err
+	}
+	return MasterKey{aead: aead, sign: ed25519.NewKeyFromSeed(seed), ID: hex.EncodeToString(sum[:8])}, nil
+}
+
+// SigningKey is the Ed25519 key that signs case exports, derived from the
+// master key so there is no other secret to keep; its public half is
+// recorded in the database (export_keys) so exports signed before a
+// rotation still verify.
+func (m MasterKey) SigningKey() ed25519.PrivateKey { return m.sign }
+
+// SigningKeyID names a signing key by its public half.
+func SigningKeyID(pub ed25519.PublicKey) string {
+	sum := sha256.Sum256(pub)
+	return hex.EncodeToString(sum[:8])
+}
+
+// RecordSigningKey stores the public half of master's signing key, so
+// exports it signs verify after the master key is rotated.
+func RecordSigningKey(ctx context.Context, q interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, master MasterKey) error {
+	pub := master.sign.Public().(ed25519.PublicKey)
+	_, err := q.Exec(ctx, `INSERT INTO export_keys (key_id, public_key) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING`, SigningKeyID(pub), []byte(pub))
+	if err != nil {
+		return fmt.Errorf("record signing key: %w", err)
+	}
+	return nil
 }
 
 func wrapAAD(caseID int64) []byte {
@@ -173,6 +206,12 @@ func newCaseKey(caseID int64, raw []byte) (*CaseKey, error) {
 func (k *Keyring) Rotate(ctx context.Context, next MasterKey) (int, error) {
 	n := 0
 	err := pgx.BeginFunc(ctx, k.pool, func(tx pgx.Tx) error {
+		// Exports signed under the old key must still verify.
+		for _, m := range []MasterKey{k.master, next} {
+			if err := RecordSigningKey(ctx, tx, m); err != nil {
+				return err
+			}
+		}
 		rows, err := tx.Query(ctx, `SELECT case_id, wrapped_key, master_key_id FROM case_keys WHERE wrapped_key IS NOT NULL FOR UPDATE`)
 		if err != nil {
 			return err
