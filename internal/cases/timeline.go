@@ -172,7 +172,9 @@ func CanonicalPayload(payload []byte) (string, error) {
 
 // EventTime is an event's time as the hash covers it (RFC 3339, UTC, to
 // the microsecond).
-func EventTime(t time.Time) string { return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano) }
+func EventTime(t time.Time) string {
+	return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
+}
 
 // Verify recomputes the hash chain of the case's timeline from its first
 // event and reports the first event that does not match. It reads the
