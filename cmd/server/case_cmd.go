@@ -21,17 +21,18 @@ const caseUsage = `usage:
   breachdesk case open --as EMAIL --title T --discovered RFC3339 [--severity S] [--elements ssn,name,…] [--encrypted] [--key-compromised] [--playbook NAME] [fact flags]
   breachdesk case set REF --as EMAIL [--reason R] [--status S] [fact flags]
   breachdesk case show REF [--json]
-  breachdesk case verify REF`
+  breachdesk case verify REF
+  breachdesk case export REF --as EMAIL -o FILE.zip [--zone America/New_York]`
 
 // caseCmd runs the case subcommands through the same domain code and
 // timeline as the web pages; the actor is the user named by --as.
-func caseCmd(ctx context.Context, cfg config, logger *slog.Logger, args []string, stdout io.Writer) error {
+func caseCmd(ctx context.Context, cfg config, logger *slog.Logger, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return errors.New(caseUsage)
 	}
 	sub, args := args[0], args[1:]
 	switch sub {
-	case "open", "set", "show", "verify":
+	case "open", "set", "show", "verify", "export":
 	default:
 		return fmt.Errorf("unknown case command %q\n%s", sub, caseUsage)
 	}
@@ -61,8 +62,8 @@ func caseCmd(ctx context.Context, cfg config, logger *slog.Logger, args []string
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	}
 	// set needs the current facts before its flags apply on top of them,
-	// so it parses after loading the case.
-	if sub != "set" {
+	// so it parses after loading the case; export has flags of its own.
+	if sub != "set" && sub != "export" {
 		if err := fs.Parse(args); err != nil {
 			return fmt.Errorf("case %s: %w", sub, err)
 		}
@@ -78,7 +79,7 @@ func caseCmd(ctx context.Context, cfg config, logger *slog.Logger, args []string
 	svc := cases.NewService(pool)
 	switch sub {
 	case "open":
-		actor, err := cliActor(ctx, pool, as)
+		actor, err := cliActor(ctx, pool, as, auth.ActEditCases)
 		if err != nil {
 			return err
 		}
@@ -95,6 +96,8 @@ func caseCmd(ctx context.Context, cfg config, logger *slog.Logger, args []string
 		return caseSet(ctx, pool, svc, ref, fs, args, &as, &reason, &status, stdout)
 	case "show":
 		return caseShow(ctx, svc, ref, asJSON, stdout)
+	case "export":
+		return caseExport(ctx, cfg, logger, pool, ref, args, stdout, stderr)
 	default:
 		r, err := svc.Verify(ctx, ref)
 		if err != nil {
@@ -122,7 +125,7 @@ func caseSet(ctx context.Context, pool *pgxpool.Pool, svc *cases.Service, ref st
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("case set: %w", err)
 	}
-	actor, err := cliActor(ctx, pool, *as)
+	actor, err := cliActor(ctx, pool, *as, auth.ActEditCases)
 	if err != nil {
 		return err
 	}
@@ -224,7 +227,7 @@ func caseShow(ctx context.Context, svc *cases.Service, ref string, asJSON bool, 
 }
 
 // cliActor resolves --as to an active user allowed to edit cases.
-func cliActor(ctx context.Context, pool *pgxpool.Pool, email string) (cases.Actor, error) {
+func cliActor(ctx context.Context, pool *pgxpool.Pool, email string, act auth.Action) (cases.Actor, error) {
 	if email == "" {
 		return cases.Actor{}, errors.New("--as EMAIL is required: the user the change is recorded for")
 	}
@@ -234,8 +237,12 @@ func cliActor(ctx context.Context, pool *pgxpool.Pool, email string) (cases.Acto
 	} else if err != nil {
 		return cases.Actor{}, err
 	}
-	if !u.Can(auth.ActEditCases) {
-		return cases.Actor{}, fmt.Errorf("--as %s: a %s may not change cases", email, u.Role.Label())
+	if !u.Can(act) {
+		what := "change cases"
+		if act == auth.ActExport {
+			what = "export cases"
+		}
+		return cases.Actor{}, fmt.Errorf("--as %s: a %s may not %s", email, u.Role.Label(), what)
 	}
 	return cases.Actor{ID: u.ID, Email: u.Email}, nil
 }

@@ -5,10 +5,12 @@
 //	breachdesk user add --email E --role R      add an account, print its password once
 //	breachdesk demo                             load a synthetic sample
 //	breachdesk db start|stop                    start or stop the private PostgreSQL cluster
+//	breachdesk verify CASE-EXPORT.zip           check an exported case record
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,6 +29,10 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "breachdesk:", err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
 		os.Exit(1)
 	}
 }
@@ -53,7 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "demo":
 		return demoCmd(ctx, cfg, logger, stdout)
 	case "case":
-		return caseCmd(ctx, cfg, logger, rest, stdout)
+		return caseCmd(ctx, cfg, logger, rest, stdout, stderr)
 	case "residents":
 		return residentsCmd(ctx, cfg, logger, rest, stdout, stderr)
 	case "gen-crm":
@@ -62,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return rulesCmd(rest, stdout)
 	case "obligations":
 		return obligationsCmd(ctx, cfg, logger, rest, stdout)
+	case "verify":
+		return verifyCmd(ctx, cfg, logger, rest, stdout, stderr)
 	case "keys":
 		return keysCmd(ctx, cfg, logger, rest, stdout)
 	case "db":
@@ -79,7 +87,8 @@ commands:
   serve                                   serve the app (the default)
   migrate                                 apply database migrations and exit
   user add --email E --role R [--name N]  add an account; prints its password once
-  case open|set|show|verify …             breach cases from the shell (breachdesk case for details)
+  case open|set|show|verify|export …      breach cases from the shell (breachdesk case for details)
+  verify CASE-EXPORT.zip                  check an exported case record (exit 1: tampered, 2: not an export)
   residents import|counts …               affected residents from CRM exports (breachdesk residents for details)
   gen-crm --rows N [--messy] [-o FILE]    write a synthetic Salesforce export with known truth
   keys rotate [--new-key BASE64]          rewrap every case's data key under a new master key

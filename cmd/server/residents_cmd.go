@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
 	"breachdesk/internal/residents"
 )
@@ -73,7 +74,7 @@ func residentsCmd(ctx context.Context, cfg config, logger *slog.Logger, args []s
 	if err != nil {
 		return fmt.Errorf("residents import: %w", err)
 	}
-	actor, err := cliActor(ctx, pool, *as)
+	actor, err := cliActor(ctx, pool, *as, auth.ActEditCases)
 	if err != nil {
 		return err
 	}

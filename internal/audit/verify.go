@@ -41,7 +41,11 @@ func (v Verification) Intact() bool { return v.Problem == "" }
 // first problem.
 func (v Verification) String() string {
 	if v.Intact() {
-		return fmt.Sprintf("intact: %s, %d events, chain head %s, %d files, signed by key %s", v.Manifest.Case.Reference, v.Events, v.ChainHead,
+		events := fmt.Sprintf("%d events", v.Events)
+		if v.Events == 1 {
+			events = "1 event"
+		}
+		return fmt.Sprintf("intact: %s, %s, chain head %s, %d files, signed by key %s", v.Manifest.Case.Reference, events, v.ChainHead,
 			len(v.Manifest.Files), v.Signer)
 	}
 	return "NOT intact: " + v.Problem

@@ -56,13 +56,14 @@ const (
 	ActOwnAccount  Action = "account.own"    // change one's own password, log out
 	ActReview      Action = "notices.review" // comment on, request changes to and approve notice drafts
 	ActTemplates   Action = "templates.edit" // edit letter templates
+	ActExport      Action = "cases.export"   // export a case's record and verify exports
 )
 
 var policy = map[Role]map[Action]bool{
-	RoleAdmin:    {ActViewCases: true, ActEditCases: true, ActManageUsers: true, ActManageOrg: true, ActOwnAccount: true, ActReview: true, ActTemplates: true},
-	RoleOfficer:  {ActViewCases: true, ActEditCases: true, ActOwnAccount: true},
+	RoleAdmin:    {ActViewCases: true, ActEditCases: true, ActManageUsers: true, ActManageOrg: true, ActOwnAccount: true, ActReview: true, ActTemplates: true, ActExport: true},
+	RoleOfficer:  {ActViewCases: true, ActEditCases: true, ActOwnAccount: true, ActExport: true},
 	RoleReviewer: {ActViewCases: true, ActOwnAccount: true, ActReview: true, ActTemplates: true},
-	RoleAuditor:  {ActViewCases: true, ActOwnAccount: true},
+	RoleAuditor:  {ActViewCases: true, ActOwnAccount: true, ActExport: true},
 }
 
 // Can reports whether role may perform a. Unknown roles and actions are
