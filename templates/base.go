@@ -74,3 +74,6 @@ func (f Form) Has(name, value string) bool { return slices.Contains(f.Multi[name
 
 // CanEditTemplates reports whether the navigation shows letter templates.
 func (b Base) CanEditTemplates() bool { return b.User != nil && b.User.Can(auth.ActTemplates) }
+
+// CanExport reports whether the user may export case records and verify them.
+func (b Base) CanExport() bool { return b.User != nil && b.User.Can(auth.ActExport) }

@@ -64,7 +64,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	// housekeeping loop below deletes expired sessions instead.
 	store := pgxstore.NewWithCleanupInterval(pool, 0)
 	sessions := web.NewSessionManager(store, cfg.SessionIdle, cfg.SessionLifetime, cfg.secure())
-	handler := web.NewServer(logger, pool, sessions, users, people, rules, web.Config{SecureCookies: cfg.secure(), TrustProxy: cfg.TrustProxy})
+	handler := web.NewServer(logger, pool, sessions, users, people, master, rules, web.Config{SecureCookies: cfg.secure(), TrustProxy: cfg.TrustProxy})
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {

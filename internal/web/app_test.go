@@ -68,7 +68,7 @@ func newTestAppOn(t testing.TB, pool *pgxpool.Pool) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(NewServer(logger, pool, sessions, users, people, rules, Config{}))
+	srv := httptest.NewServer(NewServer(logger, pool, sessions, users, people, master, rules, Config{}))
 	t.Cleanup(func() {
 		srv.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -89,6 +89,15 @@ func (s *Server) routes() http.Handler {
 			r.Post("/cases/{ref}/residents/conflicts", s.handle(s.peopleConflicts))
 		})
 
+		// Case records: administrators, officers and auditors export them
+		// (recorded on the timeline) and verify exports.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser, s.allow(auth.ActExport))
+			r.Post("/cases/{ref}/export", s.handle(s.caseExport))
+			r.Get("/verify", s.handle(s.verifyForm))
+			r.Post("/verify", s.handle(s.verifyUpload))
+		})
+
 		// Letter templates: administrators and reviewers.
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser, s.allow(auth.ActTemplates))

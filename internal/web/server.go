@@ -11,6 +11,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"breachdesk/internal/audit"
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
 	"breachdesk/internal/notify"
@@ -36,6 +37,7 @@ type Server struct {
 	cases    *cases.Service
 	people   *residents.Service
 	notices  *notify.Service
+	exporter *audit.Exporter
 	cfg      Config
 }
 
@@ -61,8 +63,10 @@ func DeleteExpiredSessions(ctx context.Context, pool *pgxpool.Pool) error {
 
 // NewServer returns the app's HTTP handler.
 func NewServer(logger *slog.Logger, pool *pgxpool.Pool, sessions *scs.SessionManager, users *auth.Store,
-	people *residents.Service, rules *notify.Rules, cfg Config) http.Handler {
-	s := &Server{logger: logger, pool: pool, sessions: sessions, users: users, cases: cases.NewService(pool), people: people, notices: notify.NewService(pool, rules), cfg: cfg}
+	people *residents.Service, master residents.MasterKey, rules *notify.Rules, cfg Config) http.Handler {
+	notices := notify.NewService(pool, rules)
+	s := &Server{logger: logger, pool: pool, sessions: sessions, users: users, cases: cases.NewService(pool), people: people,
+		notices: notices, exporter: audit.NewExporter(pool, notices, master), cfg: cfg}
 	sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.renderError(w, r, err) }
 	return s.routes()
 }
