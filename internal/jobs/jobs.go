@@ -1,5 +1,6 @@
 // Package jobs runs Breachdesk's background work on River, in the same
-// Postgres as everything else: imports of CRM exports today. A job is
+// Postgres as everything else: imports of CRM exports, and the daily purge
+// of residents' personal data past the retention period. A job is
 // enqueued in the transaction of the change it follows.
 package jobs
 
@@ -26,6 +27,13 @@ type ImportArgs struct {
 // Kind names the job for River.
 func (ImportArgs) Kind() string { return "residents_import" }
 
+// RetentionArgs asks for the residents' personal data of cases closed
+// longer than the retention period to be purged.
+type RetentionArgs struct{}
+
+// Kind names the job for River.
+func (RetentionArgs) Kind() string { return "residents_retention" }
+
 // Queue enqueues and works Breachdesk's jobs.
 type Queue struct {
 	client    *river.Client[pgx.Tx]
@@ -39,6 +47,7 @@ func New(pool *pgxpool.Pool, logger *slog.Logger, workers int) (*Queue, error) {
 	q := &Queue{logger: logger}
 	w := river.NewWorkers()
 	river.AddWorker(w, &importWorker{q: q})
+	river.AddWorker(w, &retentionWorker{q: q})
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}},
 		Workers: w,
@@ -49,6 +58,9 @@ func New(pool *pgxpool.Pool, logger *slog.Logger, workers int) (*Queue, error) {
 		// A failed import is recorded on its page and started again by a
 		// person, not retried blindly.
 		MaxAttempts: 1,
+		// Daily, and once at start so a server that was down catches up.
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return RetentionArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
@@ -100,6 +112,24 @@ func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 	default:
 		// The outcome is on the import's page; the detail goes to the log.
 		w.q.logger.ErrorContext(ctx, "import failed", "import_id", job.Args.ImportID, "err", err)
+	}
+	return nil
+}
+
+type retentionWorker struct {
+	river.WorkerDefaults[RetentionArgs]
+	q *Queue
+}
+
+func (w *retentionWorker) Work(ctx context.Context, job *river.Job[RetentionArgs]) error {
+	n, err := w.q.residents.PurgeExpired(ctx, time.Now())
+	if err != nil {
+		// Tomorrow's run tries again; the cases purged so far stay purged.
+		w.q.logger.ErrorContext(ctx, "retention purge failed", "purged", n, "err", err)
+		return nil
+	}
+	if n > 0 {
+		w.q.logger.InfoContext(ctx, "retention purge", "cases", n)
 	}
 	return nil
 }

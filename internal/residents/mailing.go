@@ -2,6 +2,7 @@ package residents
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -64,7 +65,9 @@ func (s *Service) CountAudience(ctx context.Context, caseID int64, a Audience) (
 // before it calls this. Residents whose data was purged are skipped.
 func (s *Service) EachAddressee(ctx context.Context, caseID int64, a Audience, offset, limit int64, fn func(Addressee) error) error {
 	key, err := s.keys.CaseKey(ctx, caseID)
-	if err != nil {
+	if errors.Is(err, ErrKeyDestroyed) {
+		return nil // purged: no addressee has personal data left
+	} else if err != nil {
 		return err
 	}
 	cond, args := a.where()

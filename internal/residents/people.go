@@ -181,7 +181,9 @@ func (s *Service) People(ctx context.Context, caseID int64, f PeopleFilter) (Peo
 		return p, nil
 	}
 	key, err := s.keys.CaseKey(ctx, caseID)
-	if err != nil {
+	if errors.Is(err, ErrKeyDestroyed) {
+		key = nil // purged: the rows hold no personal data to decrypt
+	} else if err != nil {
 		return p, err
 	}
 	rows, err := s.pool.Query(ctx, residentSelect+` WHERE `+cond+` ORDER BY import_id, line LIMIT `+arg(f.PerPage)+` OFFSET `+arg((f.Page-1)*f.PerPage), args...)

@@ -20,6 +20,9 @@ func settingsForm(st cases.Settings) templates.Form {
 		"contact_phone": st.Profile.Phone, "id_protection_offer": st.Profile.IDProtectionOffer,
 		"id_protection_months": strconv.Itoa(st.Profile.IDProtectionMonths),
 	}, Errors: map[string]string{}}
+	if st.RetentionDays != nil {
+		f.Values["retention_days"] = strconv.Itoa(*st.RetentionDays)
+	}
 	for _, k := range notify.OrgKinds {
 		switch b := st.Org[k.Key]; {
 		case b == nil:
@@ -44,7 +47,7 @@ func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) adminSettingsSave(w http.ResponseWriter, r *http.Request) error {
 	fields := []string{"primary_clock_hours", "environments", "internal_target_days", "version", "org_name", "org_address",
-		"contact_email", "contact_phone", "id_protection_offer", "id_protection_months"}
+		"contact_email", "contact_phone", "id_protection_offer", "id_protection_months", "retention_days"}
 	for _, k := range notify.OrgKinds {
 		fields = append(fields, "org."+k.Key)
 	}
@@ -69,6 +72,13 @@ func (s *Server) adminSettingsSave(w http.ResponseWriter, r *http.Request) error
 		st.Profile.IDProtectionMonths = m
 	} else if f.Get("id_protection_months") != "" {
 		st.Profile.IDProtectionMonths = -1
+	}
+	if days := f.Get("retention_days"); days != "" {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			n = -1 // not a number: refused with a message
+		}
+		st.RetentionDays = &n
 	}
 	if f.Get("org_name") == "" && len(r.PostForm["org_name"]) == 0 {
 		// An older form without the profile keeps the stored one.

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"breachdesk/internal/cases"
+	"breachdesk/internal/residents"
 	"breachdesk/templates"
 )
 
@@ -160,4 +161,22 @@ func (s *Server) taskEnvironment(w http.ResponseWriter, r *http.Request) error {
 	env := chi.URLParam(r, "env")
 	err = s.cases.SetEnvStatus(r.Context(), actor(r), caseRef(r), id, env, version, f.Get("status"), f.Get("note"))
 	return s.actionResult(w, r, err, f, env+" updated.", fmt.Sprintf("#task-%d", id))
+}
+
+// casePurge erases a closed case's residents' personal data now, with a
+// reason, instead of waiting for the retention period.
+func (s *Server) casePurge(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.loadCase(r)
+	if err != nil {
+		return err
+	}
+	f, err := parseForm(w, r, "reason")
+	if err != nil {
+		return err
+	}
+	n, err := s.people.Purge(r.Context(), actor(r), c.ID, f.Get("reason"))
+	if errors.Is(err, residents.ErrNotClosed) {
+		return s.renderCase(w, r, http.StatusConflict, residents.ErrNotClosed.Error(), f)
+	}
+	return s.actionResult(w, r, err, f, fmt.Sprintf("Personal data of %d residents purged and the case's data key destroyed.", n), "")
 }

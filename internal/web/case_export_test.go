@@ -6,11 +6,13 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
+	"breachdesk/internal/residents"
 )
 
 func TestCaseExportAndVerifyPages(t *testing.T) {
@@ -77,5 +79,72 @@ func TestCaseExportAndVerifyPages(t *testing.T) {
 	}
 	if res := auditor.post("/verify", nil); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("no file: %d", res.StatusCode)
+	}
+}
+
+func TestPurgeFromTheCasePage(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	admin, u := app.signedIn(auth.RoleAdmin)
+	c, _, _ := app.caseWithEvidence()
+	ctx := t.Context()
+	act := cases.Actor{ID: u.ID, Email: u.Email}
+	csv := "Id,FirstName,MailingState\n0031,Ann,CA\n0032,Bea,TX\n"
+	if _, res, err := app.people.ImportFile(ctx, act, c.ID, "c.csv", int64(len(csv)),
+		func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(csv)), nil }, residents.StartOptions{}, nil); err != nil || !res.Committed {
+		t.Fatalf("import: %v", err)
+	}
+	base := "/cases/" + c.Reference
+	if res := admin.post(base+"/purge", url.Values{"reason": {"Counsel's instruction"}}); res.StatusCode != http.StatusConflict ||
+		!strings.Contains(text(doc(t, res), "action-error"), "close the case first") {
+		t.Errorf("purge of an open case: %d", res.StatusCode)
+	}
+	svc := cases.NewService(app.pool)
+	cur, _ := svc.Get(ctx, c.Reference)
+	svc.SetStatus(ctx, act, c.Reference, cur.Version, "closed", "")
+	if doc(t, admin.get(base)).Find(`[data-testid="purge"]`).Length() != 1 {
+		t.Error("no purge form on the closed case")
+	}
+	if res := admin.post(base+"/purge", url.Values{"reason": {""}}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("purge without a reason: %d", res.StatusCode)
+	}
+	res := admin.post(base+"/purge", url.Values{"reason": {"Counsel's instruction of 28 Nov"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("purge: %d", res.StatusCode)
+	}
+	if got := text(doc(t, admin.get(location(res))), "flash"); !strings.Contains(got, "2 residents purged") {
+		t.Errorf("flash %q", got)
+	}
+	if res := admin.get(base + "/residents/people"); res.StatusCode != http.StatusOK {
+		t.Errorf("people list after purge: %d", res.StatusCode)
+	}
+
+	// Retention period in the settings: a number of days or empty.
+	d := doc(t, admin.get("/admin/settings"))
+	form := url.Values{}
+	d.Find("form input, form textarea").Each(func(_ int, s *goquerySelection) {
+		name, _ := s.Attr("name")
+		if typ, _ := s.Attr("type"); typ == "radio" {
+			if _, checked := s.Attr("checked"); !checked {
+				return
+			}
+		}
+		v, _ := s.Attr("value")
+		if s.Is("textarea") {
+			v = s.Text()
+		}
+		form.Set(name, v)
+	})
+	form.Set("retention_days", "0")
+	if res := admin.post("/admin/settings", form); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(doc(t, res).Find(`[data-testid="retention_days-error"]`).Text(), "1 to 36,500 days") {
+		t.Errorf("retention of 0 days: %d", res.StatusCode)
+	}
+	form.Set("retention_days", "365")
+	if res := admin.post("/admin/settings", form); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("retention of 365 days: %d %s", res.StatusCode, doc(t, res).Find(".error").Text())
+	}
+	if st, _ := svc.Settings(ctx); st.RetentionDays == nil || *st.RetentionDays != 365 {
+		t.Errorf("retention stored: %v", st.RetentionDays)
 	}
 }

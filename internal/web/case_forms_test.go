@@ -207,8 +207,9 @@ func TestCasePageActions(t *testing.T) {
 	if p.Total != 1 || !strings.HasPrefix(p.Events[0].Actor, "auditor-") {
 		t.Errorf("download events %d", p.Total)
 	}
-	// The auditor sees no forms that change the case.
-	if n := doc(t, auditor.get(base)).Find(`form[method="post"]`).Length(); n != 1 { // the layout's log-out form
+	// The auditor sees no forms that change the case: only log-out and the export.
+	forms := doc(t, auditor.get(base)).Find(`form[method="post"]`)
+	if n := forms.Length(); n != 2 || forms.Filter(`[action$="/export"]`).Length() != 1 {
 		t.Errorf("auditor sees %d post forms", n)
 	}
 	// Environment tracking and the order warning.

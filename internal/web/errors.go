@@ -7,6 +7,7 @@ import (
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
 	"breachdesk/internal/db"
+	"breachdesk/internal/residents"
 	"breachdesk/templates"
 )
 
@@ -53,6 +54,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		status, title, msg = http.StatusConflict, "Changed meanwhile", "Someone else changed this record since you loaded it. Nothing was overwritten; reload and try again."
 	case errors.Is(err, cases.ErrClosed):
 		status, title, msg = http.StatusConflict, "Case closed", "This case is closed and read-only. Reopen it to change it."
+	case errors.Is(err, residents.ErrKeyDestroyed):
+		status, title, msg = http.StatusGone, "Personal data purged", "This case's personal data was purged and its key destroyed; it can no longer be read. Counts and the timeline remain."
 	case db.IsUnavailable(err):
 		status, title, msg = http.StatusServiceUnavailable, "Database unavailable",
 			"Breachdesk cannot reach its database right now. Nothing was lost; try again in a moment."

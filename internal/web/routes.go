@@ -121,6 +121,7 @@ func (s *Server) routes() http.Handler {
 			r.Use(s.requireUser, s.allow(auth.ActManageOrg))
 			r.Get("/admin/settings", s.handle(s.adminSettings))
 			r.Post("/admin/settings", s.handle(s.adminSettingsSave))
+			r.Post("/cases/{ref}/purge", s.handle(s.casePurge))
 			r.Get("/admin/playbooks", s.handle(s.adminPlaybooks))
 			r.Post("/admin/playbooks", s.handle(s.adminPlaybookCreate))
 			r.Post("/admin/playbooks/{playbook}/tasks", s.handle(s.adminPlaybookTaskAdd))

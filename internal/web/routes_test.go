@@ -78,6 +78,7 @@ var routeAccess = map[string][5]string{
 	"GET /templates":                                              {"303 /login", "200", "403", "200", "403"},
 	"GET /templates/{template}":                                   {"303 /login", "404", "403", "404", "403"},
 	"POST /templates/{template}":                                  {"303 /login", "404", "403", "404", "403"},
+	"POST /cases/{ref}/purge":                                     {"303 /login", "422", "403", "403", "403"},
 	"GET /admin/settings":                                         {"303 /login", "200", "403", "403", "403"},
 	"POST /admin/settings":                                        {"303 /login", "422", "403", "403", "403"},
 	"GET /admin/playbooks":                                        {"303 /login", "200", "403", "403", "403"},
