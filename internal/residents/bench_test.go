@@ -2,7 +2,6 @@ package residents_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"breachdesk/internal/db/dbtest"
+	"breachdesk/internal/memtest"
 	"breachdesk/internal/residents"
 )
 
@@ -73,12 +73,12 @@ func BenchmarkImport(b *testing.B) {
 	for b.Loop() {
 		checkpoint()
 		runtime.GC()
-		resetPeakRSS()
+		memtest.ResetPeak()
 		start := time.Now()
 		imp, res, err := f.svc.ImportFile(ctx, f.actor, f.kase.ID, filepath.Base(path), st.Size(),
 			func() (io.ReadCloser, error) { return os.Open(path) }, residents.StartOptions{}, nil)
 		importTime = time.Since(start)
-		peak = peakRSS()
+		peak = memtest.Peak()
 		if err != nil || !res.Committed || res.Imported != int64(truth.Rows) {
 			b.Fatalf("import: %v %+v", err, res)
 		}
@@ -93,24 +93,6 @@ func BenchmarkImport(b *testing.B) {
 	b.ReportMetric(float64(st.Size())/(1<<20), "file-MB")
 	fmt.Fprintf(os.Stderr, "import of %d rows (%.0f MB): %.2fs; psql \\copy %.2fs; ratio %.2f; peak RSS %.0f MB\n",
 		truth.Rows, float64(st.Size())/(1<<20), importTime.Seconds(), copyTime.Seconds(), importTime.Seconds()/copyTime.Seconds(), float64(peak)/(1<<20))
-}
-
-// resetPeakRSS resets the kernel's high-water mark of this process.
-func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-// peakRSS reads the high-water mark of resident memory, in bytes.
-func peakRSS() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range bytes.Split(b, []byte("\n")) {
-		if bytes.HasPrefix(line, []byte("VmHWM:")) {
-			kb, _ := strconv.ParseInt(string(bytes.Fields(line[6:])[0]), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 // BenchmarkCounts reads the counts of a case with 1,000,000 residents
