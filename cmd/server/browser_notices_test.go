@@ -65,8 +65,8 @@ func TestBrowserNoticeReview(t *testing.T) {
 
 	ctx := newBrowser(t)
 	login(t, ctx, app.URL, "dana@example.com", "dana's own passphrase")
-	must(t, ctx, "accept obligations", chromedp.Navigate(app.URL+"/cases/"+ref), click(`[data-testid="ob-accept"]`),
-		waitVisible(`[data-testid="make-drafts"]`), click(`[data-testid="make-drafts"]`), waitVisible(`[data-testid="notices"] a`))
+	must(t, ctx, "accept obligations", chromedp.Navigate(app.URL+"/cases/"+ref), waitVisible(`[data-testid="ob-accept"]`), click(`[data-testid="ob-accept"]`))
+	must(t, ctx, "draft notices", waitVisible(`[data-testid="make-drafts"]`), click(`[data-testid="make-drafts"]`), waitVisible(`[data-testid="notices"] a`))
 	draftURL, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('[data-testid="notices"] a')]
 		.find(a => a.textContent.startsWith('Notice CA') && /resident/.test(a.textContent)).href`))
 	if err != nil {
@@ -130,4 +130,31 @@ func TestBrowserNoticeReview(t *testing.T) {
 	if text := got.Text(); !strings.Contains(text, "Salesforce org") || !strings.Contains(text, sha[:16]) || !strings.Contains(text, "Acme Outfitters") {
 		t.Errorf("PDF text:\n%s", text)
 	}
+
+	screenshot(t, ctx, "33-draft-pdf-downloaded")
+
+	// The officer exports the case record and an auditor's form verifies it.
+	logout(t, ctx)
+	login(t, ctx, app.URL, "dana@example.com", "dana's own passphrase")
+	must(t, ctx, "export", chromedp.Navigate(app.URL+"/cases/"+ref), click(`[data-testid="export-case"]`))
+	var record string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && record == ""; time.Sleep(200 * time.Millisecond) {
+		if matches, _ := filepath.Glob(filepath.Join(dir, ref+"-case-record-*.zip")); len(matches) == 1 {
+			if st, err := os.Stat(matches[0]); err == nil && st.Size() > 0 {
+				record = matches[0]
+			}
+		}
+	}
+	if record == "" {
+		t.Fatal("the case record was not downloaded")
+	}
+	time.Sleep(500 * time.Millisecond) // let the download finish writing
+	must(t, ctx, "verify", chromedp.Navigate(app.URL+"/verify"), waitVisible(`[data-testid="verify-form"]`),
+		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{record}), click(`[data-testid="verify-form"] button.primary`),
+		waitVisible(`[data-testid="verdict"]`))
+	if got := textOf(t, ctx, `[data-testid="verdict"]`); !strings.Contains(got, "Intact.") || !strings.Contains(got, ref) || !strings.Contains(got, "event") {
+		t.Errorf("verdict %q", got)
+	}
+	screenshot(t, ctx, "34-export-verified")
 }
+

@@ -80,10 +80,23 @@ func (r *report) field(label, value string) {
 		return
 	}
 	r.pdf.SetFont("Helvetica", "B", 9)
-	r.pdf.CellFormat(45, 4.5, letter.CP1252(label), "", 0, "L", false, 0, "")
+	label = letter.CP1252(label)
+	if r.pdf.GetStringWidth(label) > labelWidth-2 {
+		// A long label (a notice's or a task's title) takes its own line.
+		r.pdf.MultiCell(0, 4.5, label, "", "L", false)
+		r.pdf.SetX(reportMargin + labelWidth)
+	} else {
+		r.pdf.CellFormat(labelWidth, 4.5, label, "", 0, "L", false, 0, "")
+	}
 	r.pdf.SetFont("Helvetica", "", 9)
 	r.pdf.MultiCell(0, 4.5, letter.CP1252(value), "", "L", false)
 }
+
+// labelWidth is the width of field labels, in millimetres.
+const labelWidth = 45.0
+
+// obligationStatus names an obligation's status for people.
+var obligationStatus = map[string]string{notify.Triggered: "required", notify.NotTriggered: "not required", notify.NeedsFacts: "needs facts"}
 
 // when shows a time in UTC and in the viewer's zone.
 func (r *report) when(t time.Time) string {
@@ -303,7 +316,11 @@ func (x *Exporter) reportObligation(r *report, o notify.Stored, now time.Time) {
 	if who == "" {
 		who = o.Recipient
 	}
-	head := fmt.Sprintf("%s (%s): %s, %s", o.JurisdictionName, o.Jurisdiction, who, o.Status)
+	status := obligationStatus[o.Status]
+	if status == "" {
+		status = o.Status
+	}
+	head := fmt.Sprintf("%s (%s): %s, %s", o.JurisdictionName, o.Jurisdiction, who, status)
 	r.pdf.Ln(1)
 	r.pdf.SetFont("Helvetica", "B", 9)
 	r.pdf.MultiCell(0, 4.5, letter.CP1252(head), "", "L", false)

@@ -51,7 +51,7 @@ func TestCaseExportAndVerifyPages(t *testing.T) {
 		return auditor.do(req)
 	}
 	res = upload("record.zip", data)
-	if got := text(doc(t, res), "verdict"); res.StatusCode != http.StatusOK || !strings.Contains(got, "Intact.") || !strings.Contains(got, "Recorded on the case timeline") {
+	if got := text(doc(t, res), "verdict"); res.StatusCode != http.StatusOK || !strings.Contains(got, "Intact.") || !strings.Contains(got, "on the case timeline as event 3") {
 		t.Errorf("intact upload: %d %q", res.StatusCode, got)
 	}
 
