@@ -157,4 +157,3 @@ func TestBrowserNoticeReview(t *testing.T) {
 	}
 	screenshot(t, ctx, "34-export-verified")
 }
-
