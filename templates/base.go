@@ -72,8 +72,5 @@ func (f Form) Err(name string) string { return f.Errors[name] }
 // Has reports whether the repeated field name holds value.
 func (f Form) Has(name, value string) bool { return slices.Contains(f.Multi[name], value) }
 
-// CanEditTemplates reports whether the navigation shows letter templates.
-func (b Base) CanEditTemplates() bool { return b.User != nil && b.User.Can(auth.ActTemplates) }
-
 // CanExport reports whether the user may export case records and verify them.
 func (b Base) CanExport() bool { return b.User != nil && b.User.Can(auth.ActExport) }

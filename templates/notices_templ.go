@@ -252,7 +252,7 @@ func DraftPage(b Base, v DraftView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if first := v.Draft.Versions[0]; first.TemplateID != nil && b.CanEditTemplates() {
+			if first := v.Draft.Versions[0]; first.TemplateID != nil {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<span class=\"muted\">· drafted from <a href=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
 	"breachdesk/internal/notify"
 	"breachdesk/templates"
@@ -36,7 +37,7 @@ func (s *Server) renderLetterTemplate(w http.ResponseWriter, r *http.Request, st
 	if err != nil {
 		return err
 	}
-	v := templates.LetterTemplateView{Versions: versions, Form: f}
+	v := templates.LetterTemplateView{Versions: versions, Form: f, CanEdit: currentUser(r).Can(auth.ActTemplates)}
 	for _, t := range versions {
 		if t.ID == id {
 			v.Shown = t

@@ -170,8 +170,11 @@ func TestLetterTemplateEditing(t *testing.T) {
 	if link == "" {
 		t.Fatalf("no California template listed: %s", d.Find(`[data-testid="templates"]`).Text())
 	}
-	if res := officer.get(link); res.StatusCode != http.StatusForbidden {
-		t.Errorf("an officer opening a template: %d", res.StatusCode)
+	if d := doc(t, officer.get(link)); d.Find(`[data-testid="template-form"]`).Length() != 0 || !strings.Contains(d.Find(`[data-testid="template-body"]`).Text(), "Notice of Data Breach") {
+		t.Error("an officer sees the template without an edit form")
+	}
+	if res := officer.post(link, url.Values{"version": {"1"}, "body": {"# x"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("an officer saving a template: %d", res.StatusCode)
 	}
 	d = doc(t, reviewer.get(link))
 	body := d.Find("textarea#body").Text()

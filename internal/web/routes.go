@@ -98,12 +98,13 @@ func (s *Server) routes() http.Handler {
 			r.Post("/verify", s.handle(s.verifyUpload))
 		})
 
-		// Letter templates: administrators and reviewers.
+		// Letter templates: every role reads them (auditors read
+		// everything); administrators and reviewers edit them.
 		r.Group(func(r chi.Router) {
-			r.Use(s.requireUser, s.allow(auth.ActTemplates))
-			r.Get("/templates", s.handle(s.letterTemplates))
-			r.Get("/templates/{template}", s.handle(s.letterTemplate))
-			r.Post("/templates/{template}", s.handle(s.letterTemplateSave))
+			r.Use(s.requireUser)
+			r.With(s.allow(auth.ActViewCases)).Get("/templates", s.handle(s.letterTemplates))
+			r.With(s.allow(auth.ActViewCases)).Get("/templates/{template}", s.handle(s.letterTemplate))
+			r.With(s.allow(auth.ActTemplates)).Post("/templates/{template}", s.handle(s.letterTemplateSave))
 		})
 
 		// Administrators.
