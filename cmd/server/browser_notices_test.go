@@ -67,6 +67,12 @@ func TestBrowserNoticeReview(t *testing.T) {
 	login(t, ctx, app.URL, "dana@example.com", "dana's own passphrase")
 	must(t, ctx, "accept obligations", chromedp.Navigate(app.URL+"/cases/"+ref), waitVisible(`[data-testid="ob-accept"]`), click(`[data-testid="ob-accept"]`))
 	must(t, ctx, "draft notices", waitVisible(`[data-testid="make-drafts"]`), click(`[data-testid="make-drafts"]`), waitVisible(`[data-testid="notices"] a`))
+	must(t, ctx, "obligations", chromedp.ScrollIntoView(chromedp.CSS("#obligations")))
+	if dir := os.Getenv("BREACHDESK_SCREENSHOTS"); dir != "" {
+		if png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+			os.WriteFile(filepath.Join(dir, "29-case-obligations-drafts.png"), png, 0o644)
+		}
+	}
 	draftURL, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('[data-testid="notices"] a')]
 		.find(a => a.textContent.startsWith('Notice CA') && /resident/.test(a.textContent)).href`))
 	if err != nil {
