@@ -44,8 +44,14 @@ var defaultTemplateFor = map[string]struct{ name, kind, jurisdiction string }{
 	"cras.md.tmpl":        {"Consumer reporting agencies notice", "cras", ""},
 }
 
-// EnsureTemplates stores version 1 of each default template that has no
-// version yet. It is safe to call at every start.
+// defaultAuthor signs the templates Breachdesk ships.
+const defaultAuthor = "Breachdesk"
+
+// EnsureTemplates stores each default template that has no version yet,
+// and a new version of a default whose latest version is still one
+// Breachdesk shipped but differs from today's (a newer release improved
+// it). A template someone edited is left alone. It is safe to call at
+// every start.
 func (s *Service) EnsureTemplates(ctx context.Context) error {
 	for file, id := range defaultTemplateFor {
 		body, err := fs.ReadFile(defaultLetters, "letters/"+file)
@@ -53,7 +59,10 @@ func (s *Service) EnsureTemplates(ctx context.Context) error {
 			return err
 		}
 		if _, err := s.pool.Exec(ctx, `INSERT INTO letter_templates (name, kind, jurisdiction, version, body, author)
-			VALUES ($1, $2, $3, 1, $4, 'Breachdesk') ON CONFLICT (name, version) DO NOTHING`, id.name, id.kind, id.jurisdiction, string(body)); err != nil {
+			SELECT $1, $2, $3, coalesce(max(version), 0) + 1, $4, $5 FROM letter_templates WHERE name = $1
+			HAVING max(version) IS NULL
+			    OR (SELECT author = $5 AND body <> $4 FROM letter_templates WHERE name = $1 ORDER BY version DESC LIMIT 1)
+			ON CONFLICT (name, version) DO NOTHING`, id.name, id.kind, id.jurisdiction, string(body), defaultAuthor); err != nil {
 			return fmt.Errorf("store default template: %w", err)
 		}
 	}

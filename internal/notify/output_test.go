@@ -365,3 +365,35 @@ func TestDraftOneObligation(t *testing.T) {
 		t.Errorf("the rest: %d", n)
 	}
 }
+
+func TestDefaultTemplatesUpgradeUnlessEdited(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, map[string]int{"CA": 1})
+	ctx := context.Background()
+	if err := f.svc.EnsureTemplates(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// An older release's default, and a template someone edited.
+	f.pool.Exec(ctx, `INSERT INTO letter_templates (name, kind, jurisdiction, version, body, author)
+		SELECT name, kind, jurisdiction, 2, 'old default', 'Breachdesk' FROM letter_templates WHERE name = 'Regulator notice'`)
+	f.pool.Exec(ctx, `INSERT INTO letter_templates (name, kind, jurisdiction, version, body, author)
+		SELECT name, kind, jurisdiction, 2, 'edited by counsel', 'counsel@example.com' FROM letter_templates WHERE name = 'Consumer notice'`)
+	if err := f.svc.EnsureTemplates(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.svc.EnsureTemplates(ctx) // again: nothing more
+	latest := map[string]notify.Template{}
+	list, _ := f.svc.Templates(ctx)
+	for _, tpl := range list {
+		latest[tpl.Name] = tpl
+	}
+	if r := latest["Regulator notice"]; r.Version != 3 || r.Author != "Breachdesk" || r.Body == "old default" {
+		t.Errorf("the old default was not upgraded: v%d by %s", r.Version, r.Author)
+	}
+	if c := latest["Consumer notice"]; c.Version != 2 || c.Body != "edited by counsel" {
+		t.Errorf("an edited template was replaced: v%d %q", c.Version, c.Body)
+	}
+	if ca := latest["Consumer notice (California)"]; ca.Version != 1 {
+		t.Errorf("an unchanged default got a new version: v%d", ca.Version)
+	}
+}
