@@ -32,7 +32,7 @@ func benchEnv(name string, def int) int {
 // appendEvents adds n events to the case's timeline with COPY, chained by
 // the documented formula (the benchmark must not wait for 100,000
 // separate transactions).
-func appendEvents(b *testing.B, f fixture, n int) {
+func appendEvents(b testing.TB, f fixture, n int) {
 	ctx := context.Background()
 	seq, head, err := f.cases.ChainHead(ctx, f.kase.ID)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -339,4 +340,30 @@ func maps(fs map[string][]byte) map[string][]byte {
 		out[k] = v
 	}
 	return out
+}
+
+// TestLongTimelineReport: the report of a long timeline shows its first
+// and latest events and says where the others are; the export still
+// carries and verifies every event.
+func TestLongTimelineReport(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	appendEvents(t, f, 10_100)
+	data := f.export(t)
+	v, err := f.verify(t, data)
+	if err != nil || !v.Intact() || v.Events < 10_100 {
+		t.Fatalf("verify: %v %s", err, v)
+	}
+	report, err := lettertest.ReadPDF(files(t, data)["case-report.pdf"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := report.Text()
+	skipTo := v.Events - 8_000
+	for _, want := range []string{fmt.Sprintf("of %d events", v.Events), fmt.Sprintf("events 2001 to %d are in timeline.csv", skipTo),
+		fmt.Sprintf("\n%d", v.Events), fmt.Sprintf("\n%d", skipTo+1)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
 }

@@ -285,7 +285,13 @@ func (x *Exporter) writeReport(ctx context.Context, w io.Writer, c cases.Case, u
 	}
 
 	r.section("Timeline")
-	r.text("Every event, oldest first; timeline.csv and timeline.json hold the full content and hashes.")
+	total := m.Timeline.Events
+	if total > reportEvents {
+		r.text(fmt.Sprintf("The first %d and the last %d of %d events, oldest first; timeline.csv and timeline.json, covered by the same "+
+			"signed manifest, hold every event with its full content and hashes.", reportHead, reportEvents-reportHead, total))
+	} else {
+		r.text("Every event, oldest first; timeline.csv and timeline.json hold the full content and hashes.")
+	}
 	r.pdf.Ln(1)
 	cols := []float64{12, 58, 42, 34, r.width - 146}
 	r.pdf.SetFont("Helvetica", "B", 8)
@@ -294,7 +300,18 @@ func (x *Exporter) writeReport(ctx context.Context, w io.Writer, c cases.Case, u
 	}
 	r.pdf.Ln(-1)
 	r.pdf.SetFont("Helvetica", "", 7.5)
+	// The PDF is built in memory, so it shows a bounded number of events:
+	// the export's memory stays flat however long the timeline.
+	skipFrom, skipTo := reportHead+1, total-(reportEvents-reportHead)
 	err = x.cases.EachEvent(ctx, c.ID, upTo, func(e cases.Event) error {
+		if total > reportEvents && e.Seq >= skipFrom && e.Seq <= skipTo {
+			if e.Seq == skipFrom {
+				r.pdf.SetFont("Helvetica", "I", 7.5)
+				r.pdf.CellFormat(0, 5, fmt.Sprintf("... events %d to %d are in timeline.csv and timeline.json ...", skipFrom, skipTo), "", 1, "C", false, 0, "")
+				r.pdf.SetFont("Helvetica", "", 7.5)
+			}
+			return nil
+		}
 		cells := []string{fmt.Sprint(e.Seq), r.when(e.At), e.Actor, e.Kind, string(e.Payload)}
 		for i, s := range cells {
 			r.pdf.CellFormat(cols[i], 4, fit(r.pdf, letter.CP1252(s), cols[i]-1), "", 0, "L", false, 0, "")
@@ -358,6 +375,13 @@ func (x *Exporter) reportObligation(r *report, o notify.Stored, now time.Time) {
 		r.field("Filing", line+" (recorded by "+f.Actor+")")
 	}
 }
+
+// The report lists at most reportEvents events: the first reportHead and
+// the latest others.
+const (
+	reportEvents = 10_000
+	reportHead   = 2_000
+)
 
 // fit shortens s with an ellipsis until it fits width at the current font.
 func fit(pdf *fpdf.Fpdf, s string, width float64) string {
