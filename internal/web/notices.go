@@ -164,17 +164,26 @@ func (s *Server) draftReview(w http.ResponseWriter, r *http.Request) error {
 	return s.draftAction(w, r, err, f, "Review recorded.")
 }
 
-// draftPrint shows the approved version alone, for printing; it refuses
-// drafts not approved and records the export on the timeline.
-func (s *Server) draftPrint(w http.ResponseWriter, r *http.Request) error {
+// approvedDraft loads the approved version of the draft in the URL. For a
+// draft not approved it answers the request itself (the draft page with
+// the reason, 409) and returns a nil approval.
+func (s *Server) approvedDraft(w http.ResponseWriter, r *http.Request) (cases.Case, notify.Draft, notify.DraftVersion, *notify.Review, error) {
 	c, id, err := s.caseAnd(r, "draft")
 	if err != nil {
-		return err
+		return c, notify.Draft{}, notify.DraftVersion{}, nil, err
 	}
 	d, v, approval, err := s.notices.ApprovedBody(r.Context(), c.ID, id)
 	if errors.Is(err, notify.ErrDraftState) {
-		return s.renderDraft(w, r, http.StatusConflict, templates.Form{Message: "Only an approved version can be printed or exported."})
-	} else if err != nil {
+		return c, d, v, nil, s.renderDraft(w, r, http.StatusConflict, templates.Form{Message: "Only an approved version can be printed or exported."})
+	}
+	return c, d, v, approval, err
+}
+
+// draftPrint shows the approved version alone, for printing; it refuses
+// drafts not approved and records the export on the timeline.
+func (s *Server) draftPrint(w http.ResponseWriter, r *http.Request) error {
+	c, d, v, approval, err := s.approvedDraft(w, r)
+	if err != nil || approval == nil {
 		return err
 	}
 	if err := s.notices.RecordExport(r.Context(), actor(r), c.ID, d, v, "print view", ""); err != nil {
@@ -190,14 +199,8 @@ func (s *Server) draftPrint(w http.ResponseWriter, r *http.Request) error {
 // draftDownload sends the approved version as a PDF or DOCX file; it
 // refuses drafts not approved and records the file's hash on the timeline.
 func (s *Server) draftDownload(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := s.caseAnd(r, "draft")
-	if err != nil {
-		return err
-	}
-	d, v, _, err := s.notices.ApprovedBody(r.Context(), c.ID, id)
-	if errors.Is(err, notify.ErrDraftState) {
-		return s.renderDraft(w, r, http.StatusConflict, templates.Form{Message: "Only an approved version can be printed or exported."})
-	} else if err != nil {
+	c, d, v, approval, err := s.approvedDraft(w, r)
+	if err != nil || approval == nil {
 		return err
 	}
 	l, err := s.notices.LetterFor(r.Context(), c, d, v)
