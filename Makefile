@@ -31,7 +31,7 @@ deps-run:
 	@scripts/ensure-packages.sh postgres
 
 deps-test:
-	@scripts/ensure-packages.sh postgres chromium
+	@scripts/ensure-packages.sh postgres chromium poppler
 
 test: check-generated vet deps-test build
 	scripts/test.sh

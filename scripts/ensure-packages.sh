@@ -2,6 +2,7 @@
 # Installs the system packages Breachdesk needs when they are missing:
 #   postgres  PostgreSQL server binaries (initdb, pg_ctl, postgres), unless DATABASE_URL is set
 #   chromium  headless Chromium for the browser tests
+#   poppler   pdftotext, which reads generated PDFs back in the tests
 # It installs with apt-get when run as root or with sudo; otherwise it says
 # exactly what to install and fails.
 set -euo pipefail
@@ -19,6 +20,7 @@ for want in "$@"; do
   case "$want" in
     postgres) [ -n "${DATABASE_URL:-}" ] || have_postgres || missing+=(postgresql) ;;
     chromium) have_chromium || missing+=(chromium fonts-dejavu-core) ;;
+    poppler) command -v pdftotext >/dev/null || missing+=(poppler-utils) ;;
     *) echo "ensure-packages: unknown package group $want" >&2; exit 2 ;;
   esac
 done

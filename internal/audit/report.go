@@ -18,6 +18,7 @@ import (
 // report lays out case-report.pdf.
 type report struct {
 	pdf   *fpdf.Fpdf
+	font  string
 	zone  *time.Location
 	width float64
 }
@@ -35,12 +36,13 @@ func newReport(m Manifest, zone *time.Location, created time.Time) *report {
 	pdf.SetCreator("Breachdesk", false)
 	pdf.AliasNbPages("{nb}")
 	w, _ := pdf.GetPageSize()
-	r := &report{pdf: pdf, zone: zone, width: w - 2*reportMargin}
+	// The Unicode font: case facts, names and notes are in any script.
+	r := &report{pdf: pdf, font: letter.AddUnicodeFont(pdf), zone: zone, width: w - 2*reportMargin}
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-reportMargin + 4)
-		pdf.SetFont("Helvetica", "", 8)
+		pdf.SetFont(r.font, "", 8)
 		pdf.SetTextColor(90, 90, 90)
-		pdf.CellFormat(r.width*0.8, 4, letter.CP1252(fmt.Sprintf("%s · chain head %s · exported %s by %s", m.Case.Reference,
+		pdf.CellFormat(r.width*0.8, 4, (fmt.Sprintf("%s · chain head %s · exported %s by %s", m.Case.Reference,
 			short(m.Timeline.ChainHead), m.ExportedAt, m.ExportedBy)), "", 0, "L", false, 0, "")
 		pdf.CellFormat(r.width*0.2, 4, fmt.Sprintf("Page %d of {nb}", pdf.PageNo()), "", 0, "R", false, 0, "")
 		pdf.SetTextColor(0, 0, 0)
@@ -57,21 +59,21 @@ func short(h string) string {
 }
 
 func (r *report) title(s string) {
-	r.pdf.SetFont("Helvetica", "B", 16)
-	r.pdf.MultiCell(0, 8, letter.CP1252(s), "", "L", false)
+	r.pdf.SetFont(r.font, "B", 16)
+	r.pdf.MultiCell(0, 8, (s), "", "L", false)
 	r.pdf.Ln(2)
 }
 
 func (r *report) section(s string) {
 	r.pdf.Ln(3)
-	r.pdf.SetFont("Helvetica", "B", 12)
-	r.pdf.MultiCell(0, 6, letter.CP1252(s), "B", "L", false)
+	r.pdf.SetFont(r.font, "B", 12)
+	r.pdf.MultiCell(0, 6, (s), "B", "L", false)
 	r.pdf.Ln(1)
 }
 
 func (r *report) text(s string) {
-	r.pdf.SetFont("Helvetica", "", 9)
-	r.pdf.MultiCell(0, 4.5, letter.CP1252(s), "", "L", false)
+	r.pdf.SetFont(r.font, "", 9)
+	r.pdf.MultiCell(0, 4.5, (s), "", "L", false)
 }
 
 // field prints "label: value" with the label in bold, skipping empty values.
@@ -79,8 +81,8 @@ func (r *report) field(label, value string) {
 	if strings.TrimSpace(value) == "" {
 		return
 	}
-	r.pdf.SetFont("Helvetica", "B", 9)
-	label = letter.CP1252(label)
+	r.pdf.SetFont(r.font, "B", 9)
+	label = (label)
 	if r.pdf.GetStringWidth(label) > labelWidth-2 {
 		// A long label (a notice's or a task's title) takes its own line.
 		r.pdf.MultiCell(0, 4.5, label, "", "L", false)
@@ -88,8 +90,8 @@ func (r *report) field(label, value string) {
 	} else {
 		r.pdf.CellFormat(labelWidth, 4.5, label, "", 0, "L", false, 0, "")
 	}
-	r.pdf.SetFont("Helvetica", "", 9)
-	r.pdf.MultiCell(0, 4.5, letter.CP1252(value), "", "L", false)
+	r.pdf.SetFont(r.font, "", 9)
+	r.pdf.MultiCell(0, 4.5, (value), "", "L", false)
 }
 
 // labelWidth is the width of field labels, in millimetres.
@@ -294,27 +296,27 @@ func (x *Exporter) writeReport(ctx context.Context, w io.Writer, c cases.Case, u
 	}
 	r.pdf.Ln(1)
 	cols := []float64{12, 58, 42, 34, r.width - 146}
-	r.pdf.SetFont("Helvetica", "B", 8)
+	r.pdf.SetFont(r.font, "B", 8)
 	for i, h := range []string{"#", "Time", "Actor", "Kind", "Detail"} {
 		r.pdf.CellFormat(cols[i], 4.5, h, "B", 0, "L", false, 0, "")
 	}
 	r.pdf.Ln(-1)
-	r.pdf.SetFont("Helvetica", "", 7.5)
+	r.pdf.SetFont(r.font, "", 7.5)
 	// The PDF is built in memory, so it shows a bounded number of events:
 	// the export's memory stays flat however long the timeline.
 	skipFrom, skipTo := reportHead+1, total-(reportEvents-reportHead)
 	err = x.cases.EachEvent(ctx, c.ID, upTo, func(e cases.Event) error {
 		if total > reportEvents && e.Seq >= skipFrom && e.Seq <= skipTo {
 			if e.Seq == skipFrom {
-				r.pdf.SetFont("Helvetica", "I", 7.5)
+				r.pdf.SetFont(r.font, "", 7.5)
 				r.pdf.CellFormat(0, 5, fmt.Sprintf("... events %d to %d are in timeline.csv and timeline.json ...", skipFrom, skipTo), "", 1, "C", false, 0, "")
-				r.pdf.SetFont("Helvetica", "", 7.5)
+				r.pdf.SetFont(r.font, "", 7.5)
 			}
 			return nil
 		}
 		cells := []string{fmt.Sprint(e.Seq), r.when(e.At), e.Actor, e.Kind, string(e.Payload)}
 		for i, s := range cells {
-			r.pdf.CellFormat(cols[i], 4, fit(r.pdf, letter.CP1252(s), cols[i]-1), "", 0, "L", false, 0, "")
+			r.pdf.CellFormat(cols[i], 4, fit(r.pdf, (s), cols[i]-1), "", 0, "L", false, 0, "")
 		}
 		r.pdf.Ln(-1)
 		return nil
@@ -339,8 +341,8 @@ func (x *Exporter) reportObligation(r *report, o notify.Stored, now time.Time) {
 	}
 	head := fmt.Sprintf("%s (%s): %s, %s", o.JurisdictionName, o.Jurisdiction, who, status)
 	r.pdf.Ln(1)
-	r.pdf.SetFont("Helvetica", "B", 9)
-	r.pdf.MultiCell(0, 4.5, letter.CP1252(head), "", "L", false)
+	r.pdf.SetFont(r.font, "B", 9)
+	r.pdf.MultiCell(0, 4.5, (head), "", "L", false)
 	r.field("Citation", o.Citation)
 	r.field("Residents", fmt.Sprint(o.Residents))
 	var sent *time.Time
@@ -385,15 +387,17 @@ const (
 
 // fit shortens s with an ellipsis until it fits width at the current font.
 func fit(pdf *fpdf.Fpdf, s string, width float64) string {
-	if pdf.GetStringWidth(s) <= width {
+	full := pdf.GetStringWidth(s)
+	if full <= width {
 		return s
 	}
-	// Start from an estimate, then trim; core-font text is one byte per glyph.
-	n := int(float64(len(s)) * width / pdf.GetStringWidth(s))
-	for n > 0 && pdf.GetStringWidth(s[:n]+"...") > width {
+	runes := []rune(s)
+	// Start from an estimate, then trim a character at a time.
+	n := min(len(runes), int(float64(len(runes))*width/full)+1)
+	for n > 0 && pdf.GetStringWidth(string(runes[:n])+"...") > width {
 		n--
 	}
-	return s[:n] + "..."
+	return string(runes[:n]) + "..."
 }
 
 func labels(opts []cases.Option, values []string) []string {

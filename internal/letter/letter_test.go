@@ -109,3 +109,35 @@ func TestEscapesMarkupInDOCX(t *testing.T) {
 		t.Errorf("title not kept as text: %q", body)
 	}
 }
+
+// TestPDFPrintsNamesBeyondWindows1252: a recipient the standard fonts
+// cannot print gets the embedded Unicode font; other letters do not.
+func TestPDFPrintsNamesBeyondWindows1252(t *testing.T) {
+	l := sample(1)
+	l.Recipient = []string{"Łukasz Żółć", "Дмитрий Иванов", "ul. Świętokrzyska 12", "Chicago, IL 60601"}
+	var buf bytes.Buffer
+	if err := letter.WritePDF(&buf, l, created); err != nil {
+		t.Fatal(err)
+	}
+	got, err := lettertest.ReadPDF(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := lettertest.PDFText(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Łukasz Żółć", "Дмитрий Иванов", "Świętokrzyska", "Notice of Data Breach", "Müller", "Page 1 of"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PDF lacks %q:\n%s", want, text)
+		}
+	}
+	if got.MinSize < letter.MinPointSize {
+		t.Errorf("smallest type %.1f pt", got.MinSize)
+	}
+	var plain bytes.Buffer
+	letter.WritePDF(&plain, sample(1), created)
+	if !bytes.Contains(plain.Bytes(), []byte("/BaseFont /Helvetica")) || bytes.Contains(plain.Bytes(), []byte("DejaVu")) {
+		t.Error("a Windows-1252 letter should use the standard fonts")
+	}
+}

@@ -6,9 +6,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"os/exec"
 	"strings"
 
 	"github.com/ledongthuc/pdf"
@@ -23,6 +25,22 @@ type PDF struct {
 
 // Text is every page's text joined.
 func (p PDF) Text() string { return strings.Join(p.Pages, "\n") }
+
+// PDFText extracts a PDF's text with poppler's pdftotext, which reads the
+// embedded Unicode fonts' character maps (the Go reader does not).
+func PDFText(data []byte) (string, error) {
+	path, err := exec.LookPath("pdftotext")
+	if err != nil {
+		return "", errors.New("pdftotext not found: run `make test`, which installs poppler-utils")
+	}
+	cmd := exec.Command(path, "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = bytes.NewReader(data)
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("pdftotext: %w", err)
+	}
+	return string(out), nil
+}
 
 // ReadPDF parses data as a PDF and extracts its text.
 func ReadPDF(data []byte) (PDF, error) {
