@@ -24,6 +24,9 @@ type Settings struct {
 	// RetentionDays is how long residents' personal data is kept after a
 	// case is closed; nil keeps it until an administrator purges it.
 	RetentionDays *int
+	// HomeCountry is what a blank country in a CRM export means (ISO
+	// 3166 alpha-2); "" leaves it to the server's configuration.
+	HomeCountry string
 	Version       int
 }
 
@@ -45,9 +48,9 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	p := &st.Profile
 	err := s.pool.QueryRow(ctx, `SELECT primary_clock_hours, environments, internal_target_days, sec_registrant, nydfs_covered,
 		hipaa_covered_entity, ftc_financial_institution, org_name, org_address, contact_email, contact_phone,
-		id_protection_offer, id_protection_months, retention_days, version FROM org_settings`).
+		id_protection_offer, id_protection_months, retention_days, coalesce(home_country, ''), version FROM org_settings`).
 		Scan(&st.PrimaryClockHours, &st.Environments, &st.InternalTargetDays, &flags[0], &flags[1], &flags[2], &flags[3],
-			&p.Name, &p.Address, &p.Email, &p.Phone, &p.IDProtectionOffer, &p.IDProtectionMonths, &st.RetentionDays, &st.Version)
+			&p.Name, &p.Address, &p.Email, &p.Phone, &p.IDProtectionOffer, &p.IDProtectionMonths, &st.RetentionDays, &st.HomeCountry, &st.Version)
 	if err != nil {
 		return st, fmt.Errorf("load settings: %w", err)
 	}
@@ -100,6 +103,10 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) (Settings, erro
 	if st.RetentionDays != nil && (*st.RetentionDays < 1 || *st.RetentionDays > 36500) {
 		v["retention_days"] = "Enter 1 to 36,500 days, or leave it empty to keep the data until an administrator purges it."
 	}
+	st.HomeCountry = strings.ToUpper(strings.TrimSpace(st.HomeCountry))
+	if st.HomeCountry != "" && (len(st.HomeCountry) != 2 || strings.Trim(st.HomeCountry, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
+		v["home_country"] = "Enter the country as its two-letter ISO code (US, CA, GB, DE), or leave it empty."
+	}
 	if len(v) > 0 {
 		return st, &ValidationError{Fields: v}
 	}
@@ -107,11 +114,11 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) (Settings, erro
 		UPDATE org_settings SET primary_clock_hours = $1, environments = $2, internal_target_days = $3, sec_registrant = $4,
 			nydfs_covered = $5, hipaa_covered_entity = $6, ftc_financial_institution = $7, org_name = $9, org_address = $10,
 			contact_email = $11, contact_phone = $12, id_protection_offer = $13, id_protection_months = $14, retention_days = $15,
-			version = version + 1, updated_at = now()
+			home_country = nullif($16, ''), version = version + 1, updated_at = now()
 		WHERE version = $8`,
 		st.PrimaryClockHours, envs, st.InternalTargetDays, st.Org["sec_registrant"], st.Org["nydfs_covered"],
 		st.Org["hipaa_covered_entity"], st.Org["ftc_financial_institution"], st.Version,
-		p.Name, p.Address, p.Email, p.Phone, p.IDProtectionOffer, p.IDProtectionMonths, st.RetentionDays)
+		p.Name, p.Address, p.Email, p.Phone, p.IDProtectionOffer, p.IDProtectionMonths, st.RetentionDays, st.HomeCountry)
 	if err != nil {
 		return st, err
 	}

@@ -77,3 +77,27 @@ func TestPurge(t *testing.T) {
 		t.Errorf("timeline after purge: %+v", r)
 	}
 }
+
+// TestHomeCountrySetting: the organisation's home country decides what a
+// blank country means, over the server's configuration.
+func TestHomeCountrySetting(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	csv := "Id,FirstName,MailingCity,MailingPostalCode,MailingCountry\n003A1,Ana,Berlin,10115,\n"
+	if _, _, err := f.importCSV(t, "us.csv", []byte(csv), false); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f.svc.Counts(ctx, f.kase.ID)
+	if len(c.States) != 1 || c.States[0].Code != "NY" {
+		t.Fatalf("home US: %+v", c)
+	}
+	f.pool.Exec(ctx, `UPDATE org_settings SET home_country = 'DE'`)
+	if _, _, err := f.importCSV(t, "de.csv", []byte(strings.Replace(csv, "003A1,Ana", "003B2,Bea", 1)), false); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = f.svc.Counts(ctx, f.kase.ID)
+	if len(c.Countries) != 1 || c.Countries[0].Country != "DE" || c.Countries[0].Count != 1 {
+		t.Errorf("home DE: %+v", c)
+	}
+}

@@ -42,9 +42,13 @@ func (s *Service) Execute(ctx context.Context, importID int64, src io.Reader, pr
 	if src == nil {
 		src = &chunkReader{ctx: ctx, s: s, id: importID}
 	}
+	home := s.HomeCountry // the organisation's setting, when made, wins over the server's
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(home_country, $1) FROM org_settings`, home).Scan(&home); err != nil {
+		return Result{}, fmt.Errorf("read home country: %w", err)
+	}
 	opts := RunOptions{
 		ImportID: importID, CaseID: caseID, Encoding: imp.Encoding, Mapping: imp.Mapping, AddressOrder: imp.AddressOrder,
-		HomeCountry: s.HomeCountry, AcceptBadRows: imp.AcceptBadRows, SizeHint: imp.SizeBytes,
+		HomeCountry: home, AcceptBadRows: imp.AcceptBadRows, SizeHint: imp.SizeBytes,
 		Progress: func(p Progress) bool {
 			if progress != nil {
 				progress(p)

@@ -43,7 +43,8 @@ type Service struct {
 	keys     *Keyring
 	importer *Importer
 	jobs     JobQueue
-	// HomeCountry is what a blank country means (ISO alpha-2), "US" unless set.
+	// HomeCountry is what a blank country means (ISO alpha-2), "US" unless
+	// set, when the organisation settings do not say.
 	HomeCountry string
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"breachdesk/internal/cases"
 	"breachdesk/internal/notify"
+	"breachdesk/internal/residents"
 	"breachdesk/templates"
 )
 
@@ -20,6 +21,7 @@ func settingsForm(st cases.Settings) templates.Form {
 		"contact_phone": st.Profile.Phone, "id_protection_offer": st.Profile.IDProtectionOffer,
 		"id_protection_months": strconv.Itoa(st.Profile.IDProtectionMonths),
 	}, Errors: map[string]string{}}
+	f.Values["home_country"] = st.HomeCountry
 	if st.RetentionDays != nil {
 		f.Values["retention_days"] = strconv.Itoa(*st.RetentionDays)
 	}
@@ -47,7 +49,7 @@ func (s *Server) adminSettings(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) adminSettingsSave(w http.ResponseWriter, r *http.Request) error {
 	fields := []string{"primary_clock_hours", "environments", "internal_target_days", "version", "org_name", "org_address",
-		"contact_email", "contact_phone", "id_protection_offer", "id_protection_months", "retention_days"}
+		"contact_email", "contact_phone", "id_protection_offer", "id_protection_months", "retention_days", "home_country"}
 	for _, k := range notify.OrgKinds {
 		fields = append(fields, "org."+k.Key)
 	}
@@ -72,6 +74,11 @@ func (s *Server) adminSettingsSave(w http.ResponseWriter, r *http.Request) error
 		st.Profile.IDProtectionMonths = m
 	} else if f.Get("id_protection_months") != "" {
 		st.Profile.IDProtectionMonths = -1
+	}
+	// "USA", "United States" and "us" all mean US.
+	st.HomeCountry = f.Get("home_country")
+	if c := residents.NormalizeCountry(st.HomeCountry); c != "" {
+		st.HomeCountry = c
 	}
 	if days := f.Get("retention_days"); days != "" {
 		n, err := strconv.Atoi(days)

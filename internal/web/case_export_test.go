@@ -141,10 +141,16 @@ func TestPurgeFromTheCasePage(t *testing.T) {
 		t.Errorf("retention of 0 days: %d", res.StatusCode)
 	}
 	form.Set("retention_days", "365")
+	form.Set("home_country", "Atlantis")
+	if res := admin.post("/admin/settings", form); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(doc(t, res).Find(`[data-testid="home_country-error"]`).Text(), "two-letter ISO code") {
+		t.Errorf("home country Atlantis: %d", res.StatusCode)
+	}
+	form.Set("home_country", "Germany")
 	if res := admin.post("/admin/settings", form); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("retention of 365 days: %d %s", res.StatusCode, doc(t, res).Find(".error").Text())
 	}
-	if st, _ := svc.Settings(ctx); st.RetentionDays == nil || *st.RetentionDays != 365 {
-		t.Errorf("retention stored: %v", st.RetentionDays)
+	if st, _ := svc.Settings(ctx); st.RetentionDays == nil || *st.RetentionDays != 365 || st.HomeCountry != "DE" {
+		t.Errorf("retention stored: %v, home country %q", st.RetentionDays, st.HomeCountry)
 	}
 }
