@@ -27,7 +27,7 @@ type Settings struct {
 	// HomeCountry is what a blank country in a CRM export means (ISO
 	// 3166 alpha-2); "" leaves it to the server's configuration.
 	HomeCountry string
-	Version       int
+	Version     int
 }
 
 // Profile is the organisation as its notices present it.
