@@ -19,8 +19,9 @@ func (s *Server) caseExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sendFile(w, fmt.Sprintf("%s-case-record-%s.zip", c.Reference, time.Now().UTC().Format("20060102T150405Z")), "application/zip", -1)
-	if _, err := s.exporter.Export(r.Context(), w, actor(r), c, currentUser(r).Location()); err != nil {
+	out := &streamedDownload{w: w, name: fmt.Sprintf("%s-case-record-%s.zip", c.Reference, time.Now().UTC().Format("20060102T150405Z")),
+		ctype: "application/zip"}
+	if _, err := s.exporter.Export(r.Context(), out, actor(r), c, currentUser(r).Location()); err != nil {
 		// The headers are gone; the client sees a cut-short ZIP, which
 		// verification refuses.
 		return fmt.Errorf("export %s: %w", c.Reference, err)

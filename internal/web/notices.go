@@ -269,13 +269,12 @@ func (s *Server) draftMailMerge(w http.ResponseWriter, r *http.Request) error {
 	}
 	name := strings.TrimSuffix(notify.LetterFileName(c, d, v, "x"), ".x")
 	if m.Format == "csv" {
-		sendFile(w, name+"-mail-merge.csv", "text/csv; charset=utf-8", -1)
-		return notify.WriteMailMergeCSV(w, d.Title, v, each)
+		return notify.WriteMailMergeCSV(&streamedDownload{w: w, name: name + "-mail-merge.csv", ctype: "text/csv; charset=utf-8"}, d.Title, v, each)
 	}
 	l, err := s.notices.LetterFor(ctx, c, d, v)
 	if err != nil {
 		return err
 	}
-	sendFile(w, fmt.Sprintf("%s-letters-batch-%d.zip", name, m.Batch), "application/zip", -1)
-	return notify.WriteLetterZIP(w, l, v.CreatedAt, each)
+	return notify.WriteLetterZIP(&streamedDownload{w: w, name: fmt.Sprintf("%s-letters-batch-%d.zip", name, m.Batch), ctype: "application/zip"},
+		l, v.CreatedAt, each)
 }
