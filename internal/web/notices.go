@@ -95,11 +95,23 @@ func (s *Server) renderDraft(w http.ResponseWriter, r *http.Request, status int,
 		v.MailMerge = true
 		v.Batches = int((v.Letters + notify.MailMergeBatch - 1) / notify.MailMergeBatch)
 	}
+	// ?diff=A compares version A with the current one; &to=B with B.
 	if from, err := strconv.Atoi(r.URL.Query().Get("diff")); err == nil {
-		for _, ver := range d.Versions {
-			if ver.Number == from {
-				v.Diff, v.DiffFrom = notify.WordDiff(ver.Body, cur.Body), from
+		to, err := strconv.Atoi(r.URL.Query().Get("to"))
+		if err != nil {
+			to = d.Current
+		}
+		var a, b *notify.DraftVersion
+		for i, ver := range d.Versions {
+			switch ver.Number {
+			case from:
+				a = &d.Versions[i]
+			case to:
+				b = &d.Versions[i]
 			}
+		}
+		if a != nil && b != nil {
+			v.Diff, v.DiffFrom, v.DiffTo = notify.WordDiff(a.Body, b.Body), from, to
 		}
 	}
 	return render(w, r, status, templates.DraftPage(s.base(r, d.Title, "cases"), v))

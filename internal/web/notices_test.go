@@ -83,6 +83,10 @@ func TestNoticeReviewThroughThePages(t *testing.T) {
 	if got := doc(t, officer.get(link+"?diff=1")).Find(`[data-testid="diff"] ins`).Text(); !strings.Contains(got, "Salesforce") {
 		t.Errorf("diff shows %q", got)
 	}
+	// Any two versions, either way round.
+	if got := doc(t, officer.get(link+"?diff=2&to=1")).Find(`[data-testid="diff"] del`).Text(); !strings.Contains(got, "Salesforce") {
+		t.Errorf("diff from 2 to 1 deletes %q", got)
+	}
 	version, _ = doc(t, officer.get(link)).Find(`form[action$="/submit"] input[name="version"]`).Attr("value")
 	officer.post(link+"/submit", url.Values{"version": {version}})
 	if res := reviewer.post(link+"/review", url.Values{"action": {"approve"}}); res.StatusCode != http.StatusSeeOther {
