@@ -84,6 +84,10 @@ func TestBrowserNoticeReview(t *testing.T) {
 	logout(t, ctx)
 
 	login(t, ctx, app.URL, "riley@example.com", "riley's own passphrase")
+	// A reviewer may edit letter templates.
+	must(t, ctx, "templates", chromedp.Navigate(app.URL+"/templates"), waitVisible(`[data-testid="templates"]`),
+		click(`[data-testid="templates"] a`), waitVisible(`[data-testid="template-form"]`))
+	screenshot(t, ctx, "35-letter-template")
 	must(t, ctx, "comment", chromedp.Navigate(draftURL), waitVisible(`[data-testid="review-form"]`),
 		fill("#comment", "Name the system that leaked."), click(`[data-testid="review-form"] button[value="comment"]`))
 	waitText(t, ctx, `[data-testid="flash"]`, "Review recorded.", 10*time.Second)
