@@ -146,6 +146,11 @@ func TestBrowserNoticeReview(t *testing.T) {
 	// The officer exports the case record and an auditor's form verifies it.
 	logout(t, ctx)
 	login(t, ctx, app.URL, "dana@example.com", "dana's own passphrase")
+	must(t, ctx, "mail-merge form", chromedp.Navigate(draftURL), waitVisible(`[data-testid="mail-merge"]`))
+	if got := textOf(t, ctx, `[data-testid="mail-merge"] p.muted`); !strings.HasPrefix(got, "2 letters") {
+		t.Errorf("mail-merge offers %q", got)
+	}
+	screenshot(t, ctx, "33-mail-merge")
 	must(t, ctx, "export", chromedp.Navigate(app.URL+"/cases/"+ref), click(`[data-testid="export-case"]`))
 	var record string
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && record == ""; time.Sleep(200 * time.Millisecond) {
