@@ -125,6 +125,10 @@ func (s *Service) letterData(c cases.Case, o Stored, org cases.Profile) LetterDa
 		d.LEDelayText = "This notice was delayed at the request of " + c.LEAgency + " so as not to impede its investigation."
 	}
 	d.CRAs = nationwideCRAs
+	d.FTC = ftc
+	if ag, ok := stateAGs[o.Jurisdiction]; ok {
+		d.AG = &ag
+	}
 	return d
 }
 
@@ -457,6 +461,7 @@ func (s *Service) Check(c cases.Case, d Draft, body string, residents int64) []C
 		}
 		if j, ok := s.rules.Get(d.Jurisdiction); ok {
 			if v, ok := j.At(c.DiscoveredAt); ok {
+				out = append(out, itemChecks(v.Content.RequiredItems, d.Jurisdiction, c, body, sensitiveIDs, j.Location())...)
 				for _, req := range v.Content.FormatRequirements {
 					if m := pointSize.FindStringSubmatch(req); m != nil {
 						n, _ := strconv.Atoi(m[1])

@@ -225,6 +225,11 @@ type LetterData struct {
 	LEDelay     bool
 	LEDelayText string
 	CRAs        []CRA
+	// FTC is the Federal Trade Commission's identity-theft contact.
+	FTC AgencyContact
+	// AG is the state attorney general's office residents can contact,
+	// for the states whose notices must name it; nil elsewhere.
+	AG *AgencyContact
 }
 
 // Placeholders documents what templates can use, for the editor.
@@ -239,6 +244,8 @@ var Placeholders = []struct{ Name, Means string }{
 	{"{{.IDProtection.Offer}}, {{.IDProtection.Months}}", "the identity-protection offer (the law's minimum months if longer)"},
 	{"{{if .LEDelay}}{{.LEDelayText}}{{end}}", "the law-enforcement delay sentence"},
 	{"{{range .CRAs}}{{.Name}} {{.Phone}} {{.Address}} {{.Web}}{{end}}", "the consumer reporting agencies"},
+	{"{{.FTC.Name}} {{.FTC.Phone}} {{.FTC.Address}} {{.FTC.Web}}", "the Federal Trade Commission's identity-theft contact"},
+	{"{{with .AG}}{{.Name}} {{.Phone}} {{.Address}} {{.Web}}{{end}}", "the state attorney general, where the state's notices must name it"},
 	{`{{required .Org.Email "what"}}`, "refuse to draft when the value is empty"},
 }
 
@@ -251,5 +258,8 @@ func sampleLetterData() LetterData {
 	d.Elements = []string{"name", "Social Security number"}
 	d.IDProtection.Offer, d.IDProtection.Months = "credit monitoring", 24
 	d.CRAs = nationwideCRAs
+	d.FTC = ftc
+	ag := stateAGs["MD"]
+	d.AG = &ag
 	return d
 }

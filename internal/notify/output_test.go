@@ -397,3 +397,63 @@ func TestDefaultTemplatesUpgradeUnlessEdited(t *testing.T) {
 		t.Errorf("an unchanged default got a new version: v%d", ca.Version)
 	}
 }
+
+// TestStatuteItemChecks runs the checks read from the statutes' required
+// items on the general letter, as each state's draft, and on the letter
+// without the item.
+func TestStatuteItemChecks(t *testing.T) {
+	t.Parallel()
+	f, drafts := draftsFixture(t)
+	body := strings.ReplaceAll(drafts["TX-individuals"].CurrentVersion().Body, "Texas", "the state's")
+	withAG := func(state string) string {
+		ag := map[string]string{"NC": "North Carolina Attorney General's Office, Consumer Protection Division: 1-877-566-7226, 9001 Mail Service Center, Raleigh, NC 27699-9001, www.ncdoj.gov",
+			"MD": "Maryland Office of the Attorney General, Identity Theft Unit: 1-888-743-0023, 200 St. Paul Place, Baltimore, MD 21202, www.marylandattorneygeneral.gov"}[state]
+		return strings.Replace(body, "## For more information", "You can also contact the "+ag+".\n\n## For more information", 1)
+	}
+	cut := func(s, what string) string {
+		if !strings.Contains(s, what) {
+			t.Fatalf("the letter has no %q to cut", what)
+		}
+		return strings.ReplaceAll(s, what, "")
+	}
+	cases := []struct {
+		state, rule, good, bad string
+	}{
+		{"NC", "The FTC's toll-free number, address and website", withAG("NC"), cut(withAG("NC"), "1-877-438-4338")},
+		{"NC", "The state attorney general's contact details", withAG("NC"), body},
+		{"NC", "The consumer reporting agencies' addresses", withAG("NC"), cut(withAG("NC"), "P.O. Box 9554, Allen, TX 75013")},
+		{"NC", "A telephone number to call the organisation", withAG("NC"), cut(withAG("NC"), " or call 1-800-555-0199")},
+		{"NC", "Advice to review account statements and credit reports", withAG("NC"), cut(withAG("NC"), "account statements")},
+		{"MD", "The state attorney general's contact details", withAG("MD"), withAG("NC")},
+		{"CO", "The consumer reporting agencies' websites", body, cut(body, "www.experian.com")},
+		{"NM", "The rights under the federal Fair Credit Reporting Act", body, cut(body, "Fair Credit Reporting Act")},
+		{"RI", "The right to a police report", body, cut(body, "police report")},
+		{"NH", "The kinds of information involved", body, cut(body, "Social Security number")},
+	}
+	for _, c := range cases {
+		d := notify.Draft{Kind: "individuals", Jurisdiction: c.state}
+		result := func(text string) *notify.CheckResult {
+			for _, r := range f.svc.Check(f.kase, d, text, 3) {
+				if r.Rule == c.rule {
+					return &r
+				}
+			}
+			return nil
+		}
+		if r := result(c.good); r == nil || !r.Pass {
+			t.Errorf("%s %s: the good letter does not pass: %+v", c.state, c.rule, r)
+			continue
+		}
+		if r := result(c.bad); r == nil || r.Pass || !strings.HasPrefix(r.Detail, "statute: ") {
+			t.Errorf("%s %s: the bad letter passes: %+v", c.state, c.rule, r)
+		}
+	}
+	// An item that applies only when SSNs were exposed is not checked otherwise.
+	noSSN := f.kase
+	noSSN.DataElements = []string{"name", "email"}
+	for _, r := range f.svc.Check(noSSN, notify.Draft{Kind: "individuals", Jurisdiction: "WA"}, cut(body, "P.O. Box 2000, Chester, PA 19016"), 3) {
+		if r.Rule == "The consumer reporting agencies' addresses" {
+			t.Errorf("WA's SSN-only item checked without SSNs: %+v", r)
+		}
+	}
+}
