@@ -66,6 +66,9 @@ func TestBrowserNoticeReview(t *testing.T) {
 	ctx := newBrowser(t)
 	login(t, ctx, app.URL, "dana@example.com", "dana's own passphrase")
 	must(t, ctx, "accept obligations", chromedp.Navigate(app.URL+"/cases/"+ref), waitVisible(`[data-testid="ob-accept"]`), click(`[data-testid="ob-accept"]`))
+	// The old page stays on screen while the form posts: wait for the
+	// answer before clicking on, or the next click races the first post.
+	waitPrefix(t, ctx, `[data-testid="flash"]`, "Obligations accepted", 30*time.Second)
 	must(t, ctx, "draft notices", waitVisible(`[data-testid="make-drafts"]`), click(`[data-testid="make-drafts"]`), waitVisible(`[data-testid="notices"] a`))
 	must(t, ctx, "obligations", chromedp.ScrollIntoView(chromedp.CSS("#obligations")))
 	if dir := os.Getenv("BREACHDESK_SCREENSHOTS"); dir != "" {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func newBrowser(t *testing.T) context.Context {
 		cancelAlloc()
 		t.Fatalf("start chromium: %v", err)
 	}
-	tctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	tctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	return tctx
 }
@@ -81,24 +82,40 @@ func textOf(t *testing.T, ctx context.Context, sel string) string {
 // (a script may reload the page meanwhile).
 func waitText(t *testing.T, ctx context.Context, sel, want string, timeout time.Duration) {
 	t.Helper()
+	waitFor(t, ctx, sel, func(s string) bool { return s == want }, "be "+strconv.Quote(want), timeout)
+}
+
+// waitPrefix polls until the element's text starts with prefix.
+func waitPrefix(t *testing.T, ctx context.Context, sel, prefix string, timeout time.Duration) {
+	t.Helper()
+	waitFor(t, ctx, sel, func(s string) bool { return strings.HasPrefix(s, prefix) }, "start with "+strconv.Quote(prefix), timeout)
+}
+
+func waitFor(t *testing.T, ctx context.Context, sel string, ok func(string) bool, want string, timeout time.Duration) {
+	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var last string
 	for time.Now().Before(deadline) {
 		tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		got, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel)))
 		cancel()
-		if last = strings.TrimSpace(got); err == nil && last == want {
+		if last = strings.TrimSpace(got); err == nil && ok(last) {
 			return
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("%s: text %q, want %q after %s", sel, last, want, timeout)
+	t.Fatalf("%s: text %q, want it to %s after %s", sel, last, want, timeout)
 }
 
 func must(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		t.Fatalf("%s: %v", what, err)
+	sctx, cancel := context.WithTimeout(ctx, 40*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		page, _ := chromedp.Run(dctx, chromedp.Evaluate[string](`location.href + " | " + document.body.innerText.slice(0, 600)`))
+		t.Fatalf("%s: %v\npage: %s", what, err, page)
 	}
 }
 

@@ -78,6 +78,12 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 	if base == "" {
 		base = scheme + "://" + ln.Addr().String()
 	}
+	// The setup link is made before the app says it is serving, so whoever
+	// waits for that line finds the link with it.
+	token, err := users.NewSetupToken(ctx)
+	if err != nil {
+		logger.Error("create setup token", "err", err)
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -95,14 +101,11 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, stdout io.Write
 		}
 	}()
 	logger.Info("serving", "addr", ln.Addr().String(), "url", base)
-	fmt.Fprintf(stdout, "Breachdesk is serving at %s\n", base)
-
-	token, err := users.NewSetupToken(ctx)
-	if err != nil {
-		logger.Error("create setup token", "err", err)
-	} else if token != "" {
-		fmt.Fprintf(stdout, "No accounts yet. Create the first administrator at:\n  %s/setup/%s\n(the link works once)\n", base, token)
+	banner := fmt.Sprintf("Breachdesk is serving at %s\n", base)
+	if token != "" {
+		banner += fmt.Sprintf("No accounts yet. Create the first administrator at:\n  %s/setup/%s\n(the link works once)\n", base, token)
 	}
+	io.WriteString(stdout, banner) // one write, so a reader never sees the first line without the link
 	go housekeeping(ctx, pool, users, people, logger)
 
 	select {
