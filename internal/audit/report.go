@@ -97,8 +97,6 @@ func (r *report) field(label, value string) {
 // labelWidth is the width of field labels, in millimetres.
 const labelWidth = 45.0
 
-// obligationStatus names an obligation's status for people.
-var obligationStatus = map[string]string{notify.Triggered: "required", notify.NotTriggered: "not required", notify.NeedsFacts: "needs facts"}
 
 // when shows a time in UTC and in the viewer's zone.
 func (r *report) when(t time.Time) string {
@@ -335,11 +333,7 @@ func (x *Exporter) reportObligation(r *report, o notify.Stored, now time.Time) {
 	if who == "" {
 		who = o.Recipient
 	}
-	status := obligationStatus[o.Status]
-	if status == "" {
-		status = o.Status
-	}
-	head := fmt.Sprintf("%s (%s): %s, %s", o.JurisdictionName, o.Jurisdiction, who, status)
+	head := fmt.Sprintf("%s (%s): %s, %s", o.JurisdictionName, o.Jurisdiction, who, strings.ToLower(notify.StatusLabel(o.Status)))
 	r.pdf.Ln(1)
 	r.pdf.SetFont(r.font, "B", 9)
 	r.pdf.MultiCell(0, 4.5, (head), "", "L", false)

@@ -40,6 +40,19 @@ const (
 	NeedsFacts   = "needs_facts"
 )
 
+// StatusLabel names an obligation's status for people.
+func StatusLabel(status string) string {
+	switch status {
+	case Triggered:
+		return "Required"
+	case NotTriggered:
+		return "Not required"
+	case NeedsFacts:
+		return "Needs facts"
+	}
+	return status
+}
+
 // Obligation is one notice a jurisdiction's law requires, or why it does
 // not, with the reasons in plain words and the statute behind them.
 type Obligation struct {
