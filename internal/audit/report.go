@@ -97,7 +97,6 @@ func (r *report) field(label, value string) {
 // labelWidth is the width of field labels, in millimetres.
 const labelWidth = 45.0
 
-
 // when shows a time in UTC and in the viewer's zone.
 func (r *report) when(t time.Time) string {
 	u := t.UTC().Format("2006-01-02 15:04 UTC")
