@@ -52,11 +52,11 @@ func (x *Exporter) Export(ctx context.Context, w io.Writer, actor cases.Actor, c
 	if err := residents.RecordSigningKey(ctx, x.pool, x.master); err != nil {
 		return Manifest{}, err
 	}
+	modified := x.now()
 	m := Manifest{Format: Format, Case: ManifestCase{ID: c.ID, Reference: c.Reference, Title: c.Title},
-		ExportedAt: x.now().UTC().Format(time.RFC3339), ExportedBy: actor.Email, TimeZone: zone.String()}
+		ExportedAt: modified.UTC().Format(time.RFC3339), ExportedBy: actor.Email, TimeZone: zone.String()}
 	bw := bufio.NewWriterSize(w, 256<<10)
 	z := zip.NewWriter(bw)
-	modified := x.now()
 	add := func(name string, write func(io.Writer) error) error {
 		f, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: modified})
 		if err != nil {
