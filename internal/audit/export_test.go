@@ -283,6 +283,8 @@ func TestVerifyFindsTampering(t *testing.T) {
 	}
 	added := maps(fs)
 	added["extra.txt"] = []byte("not part of it")
+	inflated := maps(fs)
+	inflated["timeline.csv"] = append(bytes.Clone(fs["timeline.csv"]), bytes.Repeat([]byte("\n"), 20<<20)...)
 	jsonEdit := maps(fs)
 	jsonEdit["timeline.json"] = bytes.Replace(jsonEdit["timeline.json"], []byte("Token revoked"), []byte("Token kept"), 1)
 
@@ -300,6 +302,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 		{"a changed manifest", rezip(t, manifest, nil), "manifest.json was changed after it was signed"},
 		{"a manifest naming a missing file", rezip(t, missing, nil), "which is not in the export"},
 		{"an added file", rezip(t, added, nil), "extra.txt was added"},
+		{"a file inflated past its size", rezip(t, inflated, nil), "timeline.csv was altered"},
 	} {
 		v, err := f.verify(t, c.data)
 		if err != nil || v.Intact() || !strings.Contains(v.Problem, c.want) {

@@ -111,11 +111,17 @@ func Verify(r io.ReaderAt, size int64, known map[string]ed25519.PublicKey) (Veri
 	var jsonChain cases.ChainResult
 	var jsonErr error
 	done := make(chan struct{})
+	// Each file is read no further than the size the manifest gives it,
+	// so a crafted ZIP that inflates without end is cut short.
+	limit := map[string]int64{}
+	for _, f := range m.Files {
+		limit[f.Name] = f.Bytes + 1
+	}
 	go func() {
 		defer close(done)
-		jsonChain, jsonErr = verifyJSON(files, m.Case.ID)
+		jsonChain, jsonErr = verifyJSON(files, m.Case.ID, limit["timeline.json"])
 	}()
-	csvChain, err := verifyCSV(files, m.Case.ID)
+	csvChain, err := verifyCSV(files, m.Case.ID, limit["timeline.csv"])
 	<-done
 	if err != nil {
 		v.Problem = err.Error()
@@ -160,7 +166,7 @@ func Verify(r io.ReaderAt, size int64, known map[string]ed25519.PublicKey) (Veri
 			return v, nil
 		}
 		hw := newHashingWriter(io.Discard)
-		_, err = io.Copy(hw, rc)
+		_, err = io.Copy(hw, io.LimitReader(rc, want.Bytes+1))
 		rc.Close()
 		switch {
 		case err != nil:
@@ -198,22 +204,31 @@ func readSmall(files map[string]*zip.File, name string) ([]byte, error) {
 	return b, nil
 }
 
-func openFile(files map[string]*zip.File, name string) (io.ReadCloser, error) {
+// openFile opens a file of the export to read at most limit bytes (the
+// manifest's size plus one, so a longer file still shows as altered).
+func openFile(files map[string]*zip.File, name string, limit int64) (io.Reader, func() error, error) {
 	f := files[name]
 	if f == nil {
-		return nil, fmt.Errorf("the export has no %s", name)
+		return nil, nil, fmt.Errorf("the export has no %s", name)
 	}
-	return f.Open()
+	rc, err := f.Open()
+	if err != nil {
+		return nil, nil, err
+	}
+	if limit <= 0 {
+		limit = 1 // not in the manifest: the file check reports it
+	}
+	return io.LimitReader(rc, limit), rc.Close, nil
 }
 
 // verifyCSV recomputes the chain from timeline.csv.
-func verifyCSV(files map[string]*zip.File, caseID int64) (cases.ChainResult, error) {
-	rc, err := openFile(files, "timeline.csv")
+func verifyCSV(files map[string]*zip.File, caseID int64, limit int64) (cases.ChainResult, error) {
+	r, closeFile, err := openFile(files, "timeline.csv", limit)
 	if err != nil {
 		return cases.ChainResult{}, err
 	}
-	defer rc.Close()
-	cr := csv.NewReader(rc)
+	defer closeFile()
+	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
@@ -252,13 +267,13 @@ func verifyCSV(files map[string]*zip.File, caseID int64) (cases.ChainResult, err
 
 // verifyJSON recomputes the chain from timeline.json, decoding one event
 // at a time.
-func verifyJSON(files map[string]*zip.File, caseID int64) (cases.ChainResult, error) {
-	rc, err := openFile(files, "timeline.json")
+func verifyJSON(files map[string]*zip.File, caseID int64, limit int64) (cases.ChainResult, error) {
+	r, closeFile, err := openFile(files, "timeline.json", limit)
 	if err != nil {
 		return cases.ChainResult{}, err
 	}
-	defer rc.Close()
-	dec := json.NewDecoder(rc)
+	defer closeFile()
+	dec := json.NewDecoder(r)
 	bad := func(why string) (cases.ChainResult, error) {
 		return cases.ChainResult{}, errors.New("timeline.json is not an exported timeline: " + why)
 	}
