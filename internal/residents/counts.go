@@ -27,6 +27,47 @@ func RefreshSummary(ctx context.Context, tx pgx.Tx, caseID int64) error {
 	return nil
 }
 
+// summaryKey is one row of resident_summary.
+type summaryKey struct{ jurisdiction, country, dupReason string }
+
+// summaryDelta is a change to a case's counts: people and conflicts added
+// (or, negative, taken away) per row of resident_summary.
+type summaryDelta map[summaryKey]*[2]int64
+
+func (d summaryDelta) add(jurisdiction, country, dupReason string, conflict bool, n int64) {
+	k := summaryKey{jurisdiction, country, dupReason}
+	v := d[k]
+	if v == nil {
+		v = &[2]int64{}
+		d[k] = v
+	}
+	v[0] += n
+	if conflict {
+		v[1] += n
+	}
+}
+
+// apply adds the delta to the case's counts inside tx; rows that drop to
+// no one are removed, as RefreshSummary would leave them out.
+func (d summaryDelta) apply(ctx context.Context, tx pgx.Tx, caseID int64) error {
+	for k, v := range d {
+		if v[0] == 0 && v[1] == 0 {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO resident_summary (case_id, jurisdiction, country, dup_reason, n, conflicts)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (case_id, jurisdiction, country, dup_reason)
+			DO UPDATE SET n = resident_summary.n + excluded.n, conflicts = resident_summary.conflicts + excluded.conflicts`,
+			caseID, k.jurisdiction, k.country, k.dupReason, v[0], v[1]); err != nil {
+			return fmt.Errorf("update counts: %w", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM resident_summary WHERE case_id = $1 AND n <= 0`, caseID); err != nil {
+		return fmt.Errorf("update counts: %w", err)
+	}
+	return nil
+}
+
 // StateCount is the number of residents of one US jurisdiction.
 type StateCount struct {
 	Code      string  `json:"code"`

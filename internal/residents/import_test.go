@@ -138,6 +138,7 @@ func TestImportMessyExportMatchesTruth(t *testing.T) {
 	if c2.Total != c.Total || res2.Duplicates != res2.Imported {
 		t.Errorf("re-import: total %d (was %d), %d of %d imported rows duplicates", c2.Total, c.Total, res2.Duplicates, res2.Imported)
 	}
+	assertSummaryFresh(t, f)
 }
 
 func TestImportStoresNoClearPersonalData(t *testing.T) {
@@ -382,5 +383,53 @@ func TestTrailingEmptyFieldsAreTolerated(t *testing.T) {
 	_, res, err := f.importCSV(t, "excel.csv", []byte("FirstName,MailingState\r\nAna,CA,,\r\nBo,NY,\r\n"), false)
 	if err != nil || !res.Committed || res.Imported != 2 || res.Bad != 0 {
 		t.Errorf("trailing commas: %v %+v", err, res)
+	}
+}
+
+// assertSummaryFresh checks that the counts kept during imports are what
+// counting every resident gives.
+func assertSummaryFresh(t *testing.T, f fixture) {
+	t.Helper()
+	rows, err := f.pool.Query(context.Background(), `
+		SELECT coalesce(r.jurisdiction, ''), coalesce(r.country, ''), coalesce(r.dup_reason, ''), count(*), count(*) FILTER (WHERE r.conflict)
+		FROM residents r WHERE r.case_id = $1 GROUP BY 1, 2, 3
+		EXCEPT SELECT jurisdiction, country, dup_reason, n, conflicts FROM resident_summary WHERE case_id = $1`, f.kase.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var j, c, d string
+		var n, k int64
+		rows.Scan(&j, &c, &d, &n, &k)
+		t.Errorf("counts kept differ from the residents: %q %q %q has %d (%d conflicts)", j, c, d, n, k)
+	}
+	var extra int
+	f.pool.QueryRow(context.Background(), `SELECT count(*) FROM (SELECT jurisdiction, country, dup_reason, n, conflicts FROM resident_summary WHERE case_id = $1
+		EXCEPT SELECT coalesce(jurisdiction, ''), coalesce(country, ''), coalesce(dup_reason, ''), count(*), count(*) FILTER (WHERE conflict)
+		FROM residents WHERE case_id = $1 GROUP BY 1, 2, 3) x`, f.kase.ID).Scan(&extra)
+	if extra != 0 {
+		t.Errorf("%d rows of kept counts match no residents", extra)
+	}
+}
+
+func TestCountsKeptAcrossImportsAndMerges(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	// X and Y look like two people until Z shares X's e-mail and Y's CRM Id:
+	// Y, stored as a first record, becomes a duplicate of X.
+	a := "Id,FirstName,Email,MailingState,MailingPostalCode\n003000000000001AAA,Xavi,x@example.com,CA,90001\n003000000000002AAA,Yan,y@example.com,TX,10001\n"
+	b := "Id,FirstName,Email,MailingState\n003000000000002AAA,Zed,X@EXAMPLE.COM,NV\n003000000000003AAA,Wu,w@example.com,NY\n"
+	if _, _, err := f.importCSV(t, "a.csv", []byte(a), false); err != nil {
+		t.Fatal(err)
+	}
+	assertSummaryFresh(t, f)
+	if _, res, err := f.importCSV(t, "b.csv", []byte(b), false); err != nil || res.Duplicates != 2 {
+		t.Fatalf("second import: %v %+v", err, res)
+	}
+	assertSummaryFresh(t, f)
+	c, _ := f.svc.Counts(context.Background(), f.kase.ID)
+	if c.Total != 2 || c.Conflicts != 0 {
+		t.Errorf("people %d conflicts %d, want 2 and 0 (Yan's TX/NY conflict moved with him)", c.Total, c.Conflicts)
 	}
 }
