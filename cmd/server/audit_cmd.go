@@ -88,7 +88,8 @@ func caseExport(ctx context.Context, cfg config, logger *slog.Logger, pool *pgxp
 	if err := os.Rename(tmp.Name(), *out); err != nil {
 		return fmt.Errorf("case export: %w", err)
 	}
-	fmt.Fprintf(stdout, "%s: exported %s (chain head %s) in %d files to %s\n", ref, plural(m.Timeline.Events, "event"), m.Timeline.ChainHead, len(m.Files)+2, *out)
+	fmt.Fprintf(stdout, "%s: exported %s (chain head %s), %s and the signed manifest, to %s\n", ref, plural(m.Timeline.Events, "event"),
+		m.Timeline.ChainHead, plural(len(m.Files), "file"), *out)
 	return nil
 }
 

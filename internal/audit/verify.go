@@ -45,7 +45,7 @@ func (v Verification) String() string {
 		if v.Events == 1 {
 			events = "1 event"
 		}
-		return fmt.Sprintf("intact: %s, %s, chain head %s, %d files, signed by key %s", v.Manifest.Case.Reference, events, v.ChainHead,
+		return fmt.Sprintf("intact: %s, %s, chain head %s, %d files and the manifest, signed by key %s", v.Manifest.Case.Reference, events, v.ChainHead,
 			len(v.Manifest.Files), v.Signer)
 	}
 	return "NOT intact: " + v.Problem
