@@ -10,7 +10,6 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"breachdesk/internal/auth"
 	"breachdesk/internal/letter/lettertest"
@@ -32,21 +31,9 @@ func logout(t *testing.T, ctx context.Context) {
 // downloads the approved PDF.
 func TestBrowserNoticeReview(t *testing.T) {
 	app := startApp(t)
-	pool, err := pgxpool.New(context.Background(), app.Env["DATABASE_URL"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	ctx0 := context.Background()
-	for _, u := range []auth.NewUser{
-		{Email: "dana@example.com", DisplayName: "Dana Whitfield", Role: auth.RoleOfficer, Password: "dana's own passphrase"},
-		{Email: "riley@example.com", DisplayName: "Riley Park", Role: auth.RoleReviewer, Password: "riley's own passphrase"},
-	} {
-		if _, err := auth.NewStore(pool).Create(ctx0, u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := pool.Exec(ctx0, `UPDATE org_settings SET org_name = 'Acme Outfitters', org_address = '1 Market St, San Francisco, CA 94105',
+	pool := app.addUsers(t, dana,
+		auth.NewUser{Email: "riley@example.com", DisplayName: "Riley Park", Role: auth.RoleReviewer, Password: "riley's own passphrase"})
+	if _, err := pool.Exec(context.Background(), `UPDATE org_settings SET org_name = 'Acme Outfitters', org_address = '1 Market St, San Francisco, CA 94105',
 		contact_email = 'privacy@acme.example', contact_phone = '1-800-555-0199', id_protection_offer = 'credit monitoring', id_protection_months = 24`); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +51,7 @@ func TestBrowserNoticeReview(t *testing.T) {
 	}
 
 	ctx := newBrowser(t)
-	login(t, ctx, app.URL, "dana@example.com", "dana's own passphrase")
+	login(t, ctx, app.URL, dana.Email, dana.Password)
 	must(t, ctx, "accept obligations", chromedp.Navigate(app.URL+"/cases/"+ref), waitVisible(`[data-testid="ob-accept"]`), click(`[data-testid="ob-accept"]`))
 	// The old page stays on screen while the form posts: wait for the
 	// answer before clicking on, or the next click races the first post.
@@ -101,7 +88,7 @@ func TestBrowserNoticeReview(t *testing.T) {
 	}
 	logout(t, ctx)
 
-	login(t, ctx, app.URL, "dana@example.com", "dana's own passphrase")
+	login(t, ctx, app.URL, dana.Email, dana.Password)
 	must(t, ctx, "edit", chromedp.Navigate(draftURL), waitVisible("#body"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#body').value = document.querySelector('#body').value.replace('customer records system', 'Salesforce org')`),
 		click(`form[action$="/edit"] button.primary`))
@@ -148,7 +135,7 @@ func TestBrowserNoticeReview(t *testing.T) {
 
 	// The officer exports the case record and an auditor's form verifies it.
 	logout(t, ctx)
-	login(t, ctx, app.URL, "dana@example.com", "dana's own passphrase")
+	login(t, ctx, app.URL, dana.Email, dana.Password)
 	must(t, ctx, "mail-merge form", chromedp.Navigate(draftURL), waitVisible(`[data-testid="mail-merge"]`))
 	if got := textOf(t, ctx, `[data-testid="mail-merge"] p.muted`); !strings.HasPrefix(got, "2 letters") {
 		t.Errorf("mail-merge offers %q", got)

@@ -129,6 +129,26 @@ func waitVisible(sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.WaitVisible(chromedp.CSS(sel))
 }
 
+// addUsers opens a pool on the app's database, closed when the test ends,
+// and creates the accounts there (the browser tests start from them).
+func (a *startedApp) addUsers(t *testing.T, users ...auth.NewUser) *pgxpool.Pool {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), a.Env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	for _, u := range users {
+		if _, err := auth.NewStore(pool).Create(context.Background(), u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pool
+}
+
+// dana is the officer the browser tests sign in as.
+var dana = auth.NewUser{Email: "dana@example.com", DisplayName: "Dana Whitfield", Role: auth.RoleOfficer, Password: "dana's own passphrase"}
+
 func TestBrowserAccountsFlow(t *testing.T) {
 	app := startApp(t)
 	ctx := newBrowser(t)
@@ -211,19 +231,9 @@ func TestBrowserAccountsFlow(t *testing.T) {
 
 func TestBrowserCaseFlow(t *testing.T) {
 	app := startApp(t)
-	pool, err := pgxpool.New(context.Background(), app.Env["DATABASE_URL"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	if _, err := auth.NewStore(pool).Create(context.Background(), auth.NewUser{Email: "dana@example.com", DisplayName: "Dana Whitfield",
-		Role: auth.RoleOfficer, Password: "dana's own passphrase"}); err != nil {
-		t.Fatal(err)
-	}
+	app.addUsers(t, dana)
 	ctx := newBrowser(t)
-	must(t, ctx, "login", chromedp.Navigate(app.URL+"/login"), waitVisible("#email"),
-		fill("#email", "dana@example.com"), fill("#password", "dana's own passphrase"), click("button.primary"),
-		waitVisible(`[data-testid="open-case"]`))
+	login(t, ctx, app.URL, dana.Email, dana.Password)
 	discovered := time.Now().Add(-60 * time.Hour).UTC().Format("2006-01-02T15:04")
 	must(t, ctx, "open the case form", click(`[data-testid="open-case"]`), waitVisible("#title"),
 		fill("#title", "OAuth token of the marketing sync app used from abroad"),
@@ -262,15 +272,7 @@ func TestBrowserCaseFlow(t *testing.T) {
 
 func TestBrowserResidentsImport(t *testing.T) {
 	app := startApp(t)
-	pool, err := pgxpool.New(context.Background(), app.Env["DATABASE_URL"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	if _, err := auth.NewStore(pool).Create(context.Background(), auth.NewUser{Email: "dana@example.com", DisplayName: "Dana Whitfield",
-		Role: auth.RoleOfficer, Password: "dana's own passphrase"}); err != nil {
-		t.Fatal(err)
-	}
+	app.addUsers(t, dana)
 	out, err := runCLI(t, app.Env, "case", "open", "--as", "dana@example.com", "--title", "Bulk API export of Contacts",
 		"--discovered", time.Now().Add(-30*time.Hour).UTC().Format(time.RFC3339), "--elements", "name,ssn,email", "--encrypted=false")
 	if err != nil {
@@ -283,9 +285,7 @@ func TestBrowserResidentsImport(t *testing.T) {
 	}
 
 	ctx := newBrowser(t)
-	must(t, ctx, "login", chromedp.Navigate(app.URL+"/login"), waitVisible("#email"),
-		fill("#email", "dana@example.com"), fill("#password", "dana's own passphrase"), click("button.primary"),
-		waitVisible(`[data-testid="open-case"]`))
+	login(t, ctx, app.URL, dana.Email, dana.Password)
 	must(t, ctx, "residents page", chromedp.Navigate(app.URL+"/cases/"+ref), click(`[data-testid="residents-link"]`),
 		waitVisible(`[data-testid="upload-form"]`),
 		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{csvPath}),

@@ -9,9 +9,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"breachdesk/internal/cases"
@@ -22,11 +22,13 @@ import (
 
 // Exporter writes case records and verifies them.
 type Exporter struct {
-	pool    *pgxpool.Pool
-	cases   *cases.Service
-	notices *notify.Service
-	master  residents.MasterKey
-	now     func() time.Time
+	// keyRecorded is set once the signing key's public half is stored.
+	keyRecorded atomic.Bool
+	pool        *pgxpool.Pool
+	cases       *cases.Service
+	notices     *notify.Service
+	master      residents.MasterKey
+	now         func() time.Time
 }
 
 // NewExporter returns an Exporter that signs with master's signing key.
@@ -49,7 +51,7 @@ func (x *Exporter) Export(ctx context.Context, w io.Writer, actor cases.Actor, c
 	if err != nil {
 		return Manifest{}, err
 	}
-	if err := residents.RecordSigningKey(ctx, x.pool, x.master); err != nil {
+	if err := x.recordKey(ctx); err != nil {
 		return Manifest{}, err
 	}
 	modified := x.now()
@@ -149,11 +151,9 @@ func (x *Exporter) Export(ctx context.Context, w io.Writer, actor cases.Actor, c
 	if err := bw.Flush(); err != nil {
 		return m, err
 	}
-	err = pgx.BeginFunc(ctx, x.pool, func(tx pgx.Tx) error {
-		return cases.RecordAccess(ctx, tx, c.ID, actor, "case.exported", map[string]any{
-			"manifest_sha256": sha256Hex(manifest), "events": m.Timeline.Events, "chain_head": m.Timeline.ChainHead,
-			"files": len(m.Files), "exported_at": m.ExportedAt})
-	})
+	err = cases.LogAccess(ctx, x.pool, c.ID, actor, "case.exported", map[string]any{
+		"manifest_sha256": sha256Hex(manifest), "events": m.Timeline.Events, "chain_head": m.Timeline.ChainHead,
+		"files": len(m.Files), "exported_at": m.ExportedAt})
 	return m, err
 }
 

@@ -16,7 +16,7 @@ import (
 // KnownKeys returns the public keys exports of this Breachdesk are signed
 // with: the current master key's and every one recorded before a rotation.
 func (x *Exporter) KnownKeys(ctx context.Context) (map[string]ed25519.PublicKey, error) {
-	if err := residents.RecordSigningKey(ctx, x.pool, x.master); err != nil {
+	if err := x.recordKey(ctx); err != nil {
 		return nil, err
 	}
 	rows, err := x.pool.Query(ctx, `SELECT key_id, public_key FROM export_keys`)
@@ -31,6 +31,18 @@ func (x *Exporter) KnownKeys(ctx context.Context) (map[string]ed25519.PublicKey,
 		return nil
 	})
 	return out, err
+}
+
+// recordKey stores the public half of the signing key, once per Exporter.
+func (x *Exporter) recordKey(ctx context.Context) error {
+	if x.keyRecorded.Load() {
+		return nil
+	}
+	if err := residents.RecordSigningKey(ctx, x.pool, x.master); err != nil {
+		return err
+	}
+	x.keyRecorded.Store(true)
+	return nil
 }
 
 // Recorded finds the timeline event that recorded the export of v's

@@ -43,19 +43,12 @@ func newReport(m Manifest, zone *time.Location, created time.Time) *report {
 		pdf.SetFont(r.font, "", 8)
 		pdf.SetTextColor(90, 90, 90)
 		pdf.CellFormat(r.width*0.8, 4, (fmt.Sprintf("%s · chain head %s · exported %s by %s", m.Case.Reference,
-			short(m.Timeline.ChainHead), m.ExportedAt, m.ExportedBy)), "", 0, "L", false, 0, "")
+			notify.ShortHash(m.Timeline.ChainHead), m.ExportedAt, m.ExportedBy)), "", 0, "L", false, 0, "")
 		pdf.CellFormat(r.width*0.2, 4, fmt.Sprintf("Page %d of {nb}", pdf.PageNo()), "", 0, "R", false, 0, "")
 		pdf.SetTextColor(0, 0, 0)
 	})
 	pdf.AddPage()
 	return r
-}
-
-func short(h string) string {
-	if len(h) > 16 {
-		return h[:16]
-	}
-	return h
 }
 
 func (r *report) title(s string) {
@@ -172,10 +165,10 @@ func (x *Exporter) writeReport(ctx context.Context, w io.Writer, c cases.Case, u
 	r.field("Systems", strings.Join(labels(cases.Systems, c.AffectedSystems), ", "))
 	r.field("Attack vector", c.AttackVector)
 	r.field("Data elements", strings.Join(labels(cases.DataElements, c.DataElements), ", "))
-	r.field("Encrypted", yesNo(c.Encrypted))
-	r.field("Key compromised", yesNo(c.KeyCompromised))
-	r.field("Data acquired", yesNo(c.Acquired))
-	r.field("Harm found", yesNo(c.HarmFound))
+	r.field("Encrypted", cases.YesNo(c.Encrypted))
+	r.field("Key compromised", cases.YesNo(c.KeyCompromised))
+	r.field("Data acquired", cases.YesNo(c.Acquired))
+	r.field("Harm found", cases.YesNo(c.HarmFound))
 	r.field("Law enforcement", strings.Trim(c.LEAgency+" "+c.LEReference, " "))
 	r.field("Delay requested until", r.whenPtr(c.LEUntil))
 
@@ -399,14 +392,4 @@ func labels(opts []cases.Option, values []string) []string {
 		out[i] = cases.Label(opts, v)
 	}
 	return out
-}
-
-func yesNo(b *bool) string {
-	switch {
-	case b == nil:
-		return ""
-	case *b:
-		return "yes"
-	}
-	return "no"
 }

@@ -118,6 +118,17 @@ type Case struct {
 	UpdatedAt         time.Time
 }
 
+// YesNo writes a yes/no fact as "yes" or "no", and an unknown one as "".
+func YesNo(b *bool) string {
+	switch {
+	case b == nil:
+		return ""
+	case *b:
+		return "yes"
+	}
+	return "no"
+}
+
 // Closed reports whether the case is read-only.
 func (c Case) Closed() bool { return c.Status == "closed" }
 

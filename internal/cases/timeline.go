@@ -294,6 +294,14 @@ func RecordAccess(ctx context.Context, tx pgx.Tx, caseID int64, actor Actor, kin
 	return recordEvent(ctx, tx, caseID, actor, kind, payload, true)
 }
 
+// LogAccess records an access event in a transaction of its own, for
+// reads that change nothing else (a download, an export).
+func LogAccess(ctx context.Context, pool *pgxpool.Pool, caseID int64, actor Actor, kind string, payload any) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		return RecordAccess(ctx, tx, caseID, actor, kind, payload)
+	})
+}
+
 func recordEvent(ctx context.Context, tx pgx.Tx, caseID int64, actor Actor, kind string, payload any, closedOK bool) error {
 	if err := lockCaseID(ctx, tx, caseID, closedOK); err != nil {
 		return err

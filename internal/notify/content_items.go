@@ -122,20 +122,26 @@ func allCRAs(body string, field func(CRA) string) bool {
 // orgPhone reports whether the notice gives a phone number other than the
 // agencies' own.
 func orgPhone(body string) bool {
-	agencies := []string{ftc.Phone}
-	for _, c := range nationwideCRAs {
-		agencies = append(agencies, c.Phone)
-	}
-	for _, ag := range stateAGs {
-		agencies = append(agencies, ag.Phone)
-	}
 	for _, m := range phoneNumber.FindAllString(body, -1) {
-		if !slices.ContainsFunc(agencies, func(a string) bool { return digits(a) == digits(m) || strings.HasSuffix(digits(a), digits(m)) }) {
+		d := digits(m)
+		if !slices.ContainsFunc(agencyPhones, func(a string) bool { return strings.HasSuffix(a, d) }) {
 			return true
 		}
 	}
 	return false
 }
+
+// agencyPhones are the digits of the agencies' numbers a notice may give.
+var agencyPhones = func() []string {
+	out := []string{digits(ftc.Phone)}
+	for _, c := range nationwideCRAs {
+		out = append(out, digits(c.Phone))
+	}
+	for _, ag := range stateAGs {
+		out = append(out, digits(ag.Phone))
+	}
+	return out
+}()
 
 func digits(s string) string {
 	return strings.Map(func(r rune) rune {

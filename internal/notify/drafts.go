@@ -163,7 +163,7 @@ func (s *Service) templateFor(ctx context.Context, kind, jurisdiction string) (T
 // missing value. It returns how many it created. Errors: ErrNoAcceptedSet,
 // ErrNotFound (key names no required obligation), a *TemplateError.
 func (s *Service) CreateDrafts(ctx context.Context, actor cases.Actor, c cases.Case, key string) (int, error) {
-	if err := s.EnsureTemplates(ctx); err != nil {
+	if err := s.ensureTemplates(ctx); err != nil {
 		return 0, err
 	}
 	set, err := s.Current(ctx, c.ID)

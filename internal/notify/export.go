@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"breachdesk/internal/cases"
 	"breachdesk/internal/letter"
 )
@@ -23,12 +21,13 @@ func (s *Service) LetterFor(ctx context.Context, c cases.Case, d Draft, v DraftV
 	return letter.Letter{
 		Letterhead: letter.Letterhead{Name: p.Name, Address: p.Address, Email: p.Email, Phone: p.Phone},
 		Body:       v.Body,
-		Footer:     fmt.Sprintf("%s · %s · version %d · SHA-256 %s", c.Reference, d.Jurisdiction, v.Number, shortHash(v.SHA256)),
+		Footer:     fmt.Sprintf("%s · %s · version %d · SHA-256 %s", c.Reference, d.Jurisdiction, v.Number, ShortHash(v.SHA256)),
 	}, nil
 }
 
-// shortHash is the first 16 hex digits, enough to find the version.
-func shortHash(h string) string {
+// ShortHash is the first 16 hex digits of a hash, enough to find what it
+// names in a footer.
+func ShortHash(h string) string {
 	if len(h) > 16 {
 		return h[:16]
 	}
@@ -43,9 +42,7 @@ func (s *Service) RecordExport(ctx context.Context, actor cases.Actor, caseID in
 	if fileSHA256 != "" {
 		payload["file_sha256"] = fileSHA256
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return cases.RecordAccess(ctx, tx, caseID, actor, "notice.exported", payload)
-	})
+	return cases.LogAccess(ctx, s.pool, caseID, actor, "notice.exported", payload)
 }
 
 // LetterFileName is a safe file name for a draft's letter: "BR-2026-0001-CA-individuals-v3.pdf".

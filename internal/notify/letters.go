@@ -69,11 +69,24 @@ func (s *Service) EnsureTemplates(ctx context.Context) error {
 	return nil
 }
 
+// ensureTemplates runs EnsureTemplates once per Service (again after a
+// failure).
+func (s *Service) ensureTemplates(ctx context.Context) error {
+	if s.templatesReady.Load() {
+		return nil
+	}
+	if err := s.EnsureTemplates(ctx); err != nil {
+		return err
+	}
+	s.templatesReady.Store(true)
+	return nil
+}
+
 const templateColumns = `id, name, kind, jurisdiction, version, body, author, created_at`
 
 // Templates returns the latest version of every template, by name.
 func (s *Service) Templates(ctx context.Context) ([]Template, error) {
-	if err := s.EnsureTemplates(ctx); err != nil {
+	if err := s.ensureTemplates(ctx); err != nil {
 		return nil, err
 	}
 	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (name) `+templateColumns+` FROM letter_templates ORDER BY name, version DESC`)

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"breachdesk/internal/cases"
 	"breachdesk/internal/letter"
 	"breachdesk/internal/residents"
@@ -80,9 +78,7 @@ func (s *Service) RecordMailMerge(ctx context.Context, actor cases.Actor, caseID
 	if m.Format == "zip" {
 		payload["batch"] = m.Batch
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return cases.RecordAccess(ctx, tx, caseID, actor, "notice.mail_merge", payload)
-	})
+	return cases.LogAccess(ctx, s.pool, caseID, actor, "notice.mail_merge", payload)
 }
 
 // EachAddressee walks an audience, calling fn for each addressee.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,6 +33,9 @@ type Service struct {
 	pool  *pgxpool.Pool
 	rules *Rules
 	now   func() time.Time
+	// templatesReady is set once the default templates are stored, so
+	// pages and drafting do not store them again on every call.
+	templatesReady atomic.Bool
 }
 
 // NewService returns a Service.

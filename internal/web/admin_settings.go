@@ -26,14 +26,7 @@ func settingsForm(st cases.Settings) templates.Form {
 		f.Values["retention_days"] = strconv.Itoa(*st.RetentionDays)
 	}
 	for _, k := range notify.OrgKinds {
-		switch b := st.Org[k.Key]; {
-		case b == nil:
-			f.Values["org."+k.Key] = ""
-		case *b:
-			f.Values["org."+k.Key] = "yes"
-		default:
-			f.Values["org."+k.Key] = "no"
-		}
+		f.Values["org."+k.Key] = cases.YesNo(st.Org[k.Key])
 	}
 	return f
 }

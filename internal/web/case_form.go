@@ -95,15 +95,6 @@ func factsForm(c cases.Facts, loc *time.Location) templates.Form {
 		}
 		return t.In(loc).Format(localLayout)
 	}
-	tri := func(b *bool) string {
-		switch {
-		case b == nil:
-			return ""
-		case *b:
-			return "yes"
-		}
-		return "no"
-	}
 	date := ""
 	if c.LERequestedOn != nil {
 		date = c.LERequestedOn.Format(dateLayout)
@@ -114,8 +105,8 @@ func factsForm(c cases.Facts, loc *time.Location) templates.Form {
 			"zone": loc.String(), "discovered_at": local(&c.DiscoveredAt), "occurred_from": local(c.OccurredFrom),
 			"occurred_to": local(c.OccurredTo), "determined_at": local(c.DeterminedAt), "contained_at": local(c.ContainedAt),
 			"material_at": local(c.MaterialAt),
-			"vector":      c.AttackVector, "encrypted": tri(c.Encrypted), "key_compromised": tri(c.KeyCompromised),
-			"acquired": tri(c.Acquired), "harm_found": tri(c.HarmFound), "harm_text": c.HarmText,
+			"vector":      c.AttackVector, "encrypted": cases.YesNo(c.Encrypted), "key_compromised": cases.YesNo(c.KeyCompromised),
+			"acquired": cases.YesNo(c.Acquired), "harm_found": cases.YesNo(c.HarmFound), "harm_text": c.HarmText,
 			"le_agency": c.LEAgency, "le_requested_on": date, "le_until": local(c.LEUntil), "le_reference": c.LEReference,
 		},
 		Multi:  map[string][]string{"systems": c.AffectedSystems, "elements": c.DataElements},
