@@ -1,17 +1,16 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"breachdesk/internal/audit/audittest"
 	"breachdesk/internal/auth"
 	"breachdesk/internal/db/dbtest"
 )
@@ -62,22 +61,10 @@ func TestExportAndVerifyCLI(t *testing.T) {
 
 	// A tampered copy exits 1, a file that is not an export exits 2.
 	data, _ := os.ReadFile(zipPath)
-	z, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range z.File {
-		rc, _ := f.Open()
-		body, _ := io.ReadAll(rc)
-		rc.Close()
-		if f.Name == "timeline.csv" {
-			body = bytes.Replace(body, []byte("Export leak"), []byte("Nothing leaked"), 1)
-		}
-		w, _ := zw.Create(f.Name)
-		w.Write(body)
-	}
-	zw.Close()
 	tampered := filepath.Join(dir, "tampered.zip")
-	os.WriteFile(tampered, buf.Bytes(), 0o644)
+	os.WriteFile(tampered, audittest.Rewrite(t, data, "timeline.csv", func(b []byte) []byte {
+		return bytes.Replace(b, []byte("Export leak"), []byte("Nothing leaked"), 1)
+	}), 0o644)
 	var ee *exitError
 	if _, err := runCLI(t, env, "verify", tampered); !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(err.Error(), "event 1") {
 		t.Errorf("tampered: %v", err)

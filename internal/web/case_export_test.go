@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"breachdesk/internal/audit/audittest"
 	"breachdesk/internal/auth"
 	"breachdesk/internal/cases"
 	"breachdesk/internal/residents"
@@ -56,20 +57,7 @@ func TestCaseExportAndVerifyPages(t *testing.T) {
 	}
 
 	// The same export with the report changed.
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range z.File {
-		rc, _ := f.Open()
-		body, _ := io.ReadAll(rc)
-		rc.Close()
-		if f.Name == "case-report.pdf" {
-			body = append(body, ' ')
-		}
-		w, _ := zw.Create(f.Name)
-		w.Write(body)
-	}
-	zw.Close()
-	res = upload("record.zip", buf.Bytes())
+	res = upload("record.zip", audittest.Rewrite(t, data, "case-report.pdf", func(b []byte) []byte { return append(b, ' ') }))
 	if got := text(doc(t, res), "verdict"); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(got, "NOT intact: case-report.pdf was altered") {
 		t.Errorf("tampered upload: %d %q", res.StatusCode, got)
 	}
