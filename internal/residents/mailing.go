@@ -46,12 +46,21 @@ func (a Audience) where() (string, []any) {
 	return "true", nil
 }
 
-// CountAudience returns how many counted residents the audience holds.
+// CountAudience returns how many counted residents the audience holds,
+// from the counts kept per case (constant time, however many residents);
+// none once the case's personal data was purged, as there is no one to
+// write to.
 func (s *Service) CountAudience(ctx context.Context, caseID int64, a Audience) (int64, error) {
-	cond, args := a.where()
+	cond, args := "true", []any{caseID}
+	switch {
+	case len(a.Jurisdictions) > 0:
+		cond, args = "jurisdiction = ANY($2)", append(args, a.Jurisdictions)
+	case len(a.Countries) > 0:
+		cond, args = "jurisdiction = '' AND country = ANY($2)", append(args, a.Countries)
+	}
 	var n int64
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM residents WHERE case_id = $1 AND dup_reason IS NULL AND purged_at IS NULL AND `+cond,
-		append([]any{caseID}, args...)...).Scan(&n)
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(sum(n), 0) FROM resident_summary WHERE case_id = $1 AND dup_reason = '' AND `+cond+`
+		AND NOT EXISTS (SELECT 1 FROM case_keys WHERE case_id = $1 AND wrapped_key IS NULL)`, args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count audience: %w", err)
 	}

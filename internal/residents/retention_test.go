@@ -23,6 +23,9 @@ func TestPurge(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := f.svc.Counts(ctx, f.kase.ID)
+	if n, _ := f.svc.CountAudience(ctx, f.kase.ID, residents.Audience{Jurisdictions: []string{"NY"}}); n != 1 {
+		t.Errorf("NY letters before purge: %d", n)
+	}
 	var ve *cases.ValidationError
 	if _, err := f.svc.Purge(ctx, f.actor, f.kase.ID, " "); !errors.As(err, &ve) {
 		t.Errorf("purge without a reason: %v", err)
@@ -65,6 +68,9 @@ func TestPurge(t *testing.T) {
 	page, err := f.svc.People(ctx, f.kase.ID, residents.PeopleFilter{})
 	if err != nil || page.Total != 2 || page.People[0].Jurisdiction == "" || page.People[0].First != "" {
 		t.Errorf("people after purge: %+v %v", page, err)
+	}
+	if n, err := f.svc.CountAudience(ctx, f.kase.ID, residents.Audience{}); n != 0 || err != nil {
+		t.Errorf("letters to write after purge: %d %v", n, err)
 	}
 	if _, err := f.svc.Reveal(ctx, f.actor, f.kase.ID, imp.ID, 2, "x"); !errors.Is(err, residents.ErrKeyDestroyed) {
 		t.Errorf("reveal after purge: %v", err)
