@@ -28,12 +28,11 @@ type Exporter struct {
 	cases       *cases.Service
 	notices     *notify.Service
 	master      residents.MasterKey
-	now         func() time.Time
 }
 
 // NewExporter returns an Exporter that signs with master's signing key.
 func NewExporter(pool *pgxpool.Pool, notices *notify.Service, master residents.MasterKey) *Exporter {
-	return &Exporter{pool: pool, cases: cases.NewService(pool), notices: notices, master: master, now: time.Now}
+	return &Exporter{pool: pool, cases: cases.NewService(pool), notices: notices, master: master}
 }
 
 // Export writes case c's record to w as a ZIP, streaming: timeline.csv,
@@ -54,7 +53,7 @@ func (x *Exporter) Export(ctx context.Context, w io.Writer, actor cases.Actor, c
 	if err := x.recordKey(ctx); err != nil {
 		return Manifest{}, err
 	}
-	modified := x.now()
+	modified := time.Now()
 	m := Manifest{Format: Format, Case: ManifestCase{ID: c.ID, Reference: c.Reference, Title: c.Title},
 		ExportedAt: modified.UTC().Format(time.RFC3339), ExportedBy: actor.Email, TimeZone: zone.String()}
 	bw := bufio.NewWriterSize(w, 256<<10)

@@ -142,7 +142,7 @@ func outcome(due time.Time, sent *time.Time, now time.Time) string {
 
 // writeReport lays out the readable record of the case.
 func (x *Exporter) writeReport(ctx context.Context, w io.Writer, c cases.Case, upTo int, zone *time.Location, m Manifest) error {
-	now := x.now()
+	now := time.Now()
 	r := newReport(m, zone, now)
 	r.title("Case record " + c.Reference + ": " + c.Title)
 	r.field("Exported", r.when(now)+" by "+m.ExportedBy)
