@@ -20,7 +20,7 @@ type ref struct{ importID, line int64 }
 type dedupe struct {
 	parent []int32 // union-find; a root is the earliest record of a person
 	refs   []ref
-	byKey  map[uint64]int32
+	byKey  keyTable
 	// demoted records were roots until a later record showed them to be
 	// the same person as an earlier root.
 	demoted map[int32]demotion
@@ -33,12 +33,27 @@ type demotion struct {
 
 // newDedupe returns a de-duplicator sized for about n records.
 func newDedupe(n int) *dedupe {
-	return &dedupe{byKey: make(map[uint64]int32, 2*n), demoted: map[int32]demotion{},
+	return &dedupe{byKey: newKeyTable(3 * n), demoted: map[int32]demotion{},
 		parent: make([]int32, 0, n), refs: make([]ref, 0, n)}
 }
 
+// keyOf is a blind index's table key; blind indexes are keyed hashes, so
+// their bits are already uniformly spread.
 func keyOf(kind byte, blind []byte) uint64 {
 	return binary.LittleEndian.Uint64(blind[:8]) ^ uint64(kind)<<56
+}
+
+// prefetch touches the table slots a batch's rows will probe, all at
+// once, so their cache misses overlap instead of stalling add one by one
+// (a table of millions of keys fits no cache).
+func (d *dedupe) prefetch(rows []outRow) {
+	for i := range rows {
+		for kind, blind := range rows[i].blinds {
+			if blind != nil {
+				d.byKey.prefetch(keyOf(byte(kind+1), blind))
+			}
+		}
+	}
 }
 
 func (d *dedupe) find(i int32) int32 {
@@ -65,10 +80,8 @@ func (d *dedupe) add(r ref, crmID, email, nameAddr []byte) (root ref, reason str
 		if k.blind == nil {
 			continue
 		}
-		key := keyOf(k.kind, k.blind)
-		other, seen := d.byKey[key]
+		other, seen := d.byKey.getOrPut(keyOf(k.kind, k.blind), i)
 		if !seen {
-			d.byKey[key] = i
 			continue
 		}
 		a, b := d.find(other), d.find(i)

@@ -50,3 +50,36 @@ func TestDedupeTransitive(t *testing.T) {
 		t.Errorf("demotions %+v", dm)
 	}
 }
+
+// Rows written before migration 13 hold each field sealed on its own;
+// they must still read.
+func TestOpenPersonReadsLegacyRows(t *testing.T) {
+	t.Parallel()
+	key, err := newCaseKey(7, make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := key.Sealer()
+	nonce := s.RowNonce()
+	var legacy [5][]byte
+	for i, v := range []string{"0035e00000AbCdE", "Ann\x1fLee\x1f", "ann@example.com", "", "1 Main St\x1fBoston\x1f02110"} {
+		if v != "" {
+			legacy[i] = s.seal(nonce, byte(i+1), []byte(v))
+		}
+	}
+	got, err := key.OpenPerson(nonce, nil, legacy)
+	want := Clear{CRMID: "0035e00000AbCdE", First: "Ann", Last: "Lee", Email: "ann@example.com", Street: "1 Main St", City: "Boston", PostalCode: "02110"}
+	if err != nil || got != want {
+		t.Fatalf("legacy row: %+v, %v; want %+v", got, err, want)
+	}
+	// The same person sealed the current way reads the same.
+	sealed := s.SealPerson(nonce, &want)
+	if got, err := key.OpenPerson(nonce, sealed, [5][]byte{}); err != nil || got != want {
+		t.Fatalf("current row: %+v, %v", got, err)
+	}
+	// A value sealed for another case does not open.
+	other, _ := newCaseKey(8, make([]byte, 32))
+	if _, err := other.OpenPerson(nonce, sealed, [5][]byte{}); err == nil {
+		t.Error("another case's key opened the row")
+	}
+}

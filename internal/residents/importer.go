@@ -136,14 +136,14 @@ type outRow struct {
 }
 
 const copyResidents = `COPY residents (case_id, import_id, line, jurisdiction, country, zip3, decided_by, conflict,
-	zip_state, elements, dup_of_import, dup_of_line, dup_reason, nonce, enc_crm_id, enc_name, enc_email, enc_phone,
-	enc_address, bi_crm_id, bi_email, bi_name_addr) FROM STDIN (FORMAT binary)`
+	zip_state, elements, dup_of_import, dup_of_line, dup_reason, nonce, enc_person, bi_crm_id, bi_email, bi_name_addr)
+	FROM STDIN (FORMAT binary)`
 
 // residentFields is the number of columns COPY writes.
-const residentFields = 22
+const residentFields = 18
 
-// splitParts splits a composite field (a name, an address: parts joined
-// by 0x1F, see Sealer.sealParts) into n parts.
+// splitParts splits a composite field (parts joined by 0x1F, see
+// Sealer.SealPerson) into n parts.
 func splitParts(s string, n int) []string {
 	out := strings.SplitN(s, "\x1f", n)
 	for len(out) < n {
@@ -216,11 +216,8 @@ func convert(rec rawRow, c *columns, opts *RunOptions, s *Sealer, out *outRow, a
 	out.blinds = [3][]byte{s.Blind(ReasonCRMID, crm), s.Blind(ReasonEmail, email), s.Blind(ReasonNameAddress, p.nameAddressKey(r))}
 	out.jurisdiction, out.country, out.conflict = r.Jurisdiction, r.Country, r.Conflict
 	post := appendBytes(pre, nonce)
-	post = appendBytes(post, s.SealField(nonce, fieldCRMID, p.CRMID))
-	post = appendBytes(post, s.sealParts(nonce, fieldName, p.First, p.Last, p.Full))
-	post = appendBytes(post, s.SealField(nonce, fieldEmail, p.Email))
-	post = appendBytes(post, s.SealField(nonce, fieldPhone, p.Phone))
-	post = appendBytes(post, s.sealParts(nonce, fieldAddress, addr.Street, addr.City, addr.PostalCode))
+	post = appendBytes(post, s.SealPerson(nonce, &Clear{CRMID: p.CRMID, First: p.First, Last: p.Last, Full: p.Full, Email: p.Email,
+		Phone: p.Phone, Street: addr.Street, City: addr.City, PostalCode: addr.PostalCode}))
 	for _, b := range out.blinds {
 		post = appendBytes(post, b)
 	}
@@ -291,7 +288,9 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 	if err := tx.QueryRow(ctx, `SELECT coalesce(sum(n), 0) FROM resident_summary WHERE case_id = $1`, opts.CaseID).Scan(&existingRows); err != nil {
 		return res, fmt.Errorf("count residents: %w", err)
 	}
-	dd := newDedupe(existingRows + int(opts.SizeHint/120))
+	// Rows of CRM exports rarely take less than 256 bytes; a smaller guess
+	// only means the de-duplicator grows once, a larger one wastes memory.
+	dd := newDedupe(existingRows + int(opts.SizeHint/256))
 	if _, err := loadExisting(ctx, tx, opts.CaseID, dd); err != nil {
 		return res, err
 	}
@@ -499,6 +498,7 @@ func (c *copySource) fill() error {
 			delete(c.pending, c.next)
 			c.cur, c.i = b, 0
 			c.next++
+			c.dd.prefetch(b.outs)
 			continue
 		}
 		b, ok := <-c.in

@@ -81,7 +81,7 @@ func (s *Service) EachAddressee(ctx context.Context, caseID int64, a Audience, o
 	}
 	cond, args := a.where()
 	args = append([]any{caseID}, args...)
-	sql := `SELECT import_id, line, coalesce(jurisdiction, ''), coalesce(country, ''), nonce, enc_name, enc_address
+	sql := `SELECT import_id, line, coalesce(jurisdiction, ''), coalesce(country, ''), nonce, enc_person, enc_name, enc_address
 		FROM residents WHERE case_id = $1 AND dup_reason IS NULL AND purged_at IS NULL AND ` + cond + ` ORDER BY import_id, line`
 	if limit > 0 {
 		sql += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)
@@ -92,22 +92,17 @@ func (s *Service) EachAddressee(ctx context.Context, caseID int64, a Audience, o
 	}
 	defer rows.Close()
 	var ad Addressee
-	var nonce, name, addr []byte
+	var nonce, person []byte
+	var legacy [5][]byte
 	for rows.Next() {
-		if err := rows.Scan(&ad.ImportID, &ad.Line, &ad.State, &ad.Country, &nonce, &name, &addr); err != nil {
+		if err := rows.Scan(&ad.ImportID, &ad.Line, &ad.State, &ad.Country, &nonce, &person, &legacy[fieldName-1], &legacy[fieldAddress-1]); err != nil {
 			return fmt.Errorf("read addressee: %w", err)
 		}
-		n, err := key.OpenField(nonce, fieldName, name)
+		c, err := key.OpenPerson(nonce, person, legacy)
 		if err != nil {
 			return err
 		}
-		a, err := key.OpenField(nonce, fieldAddress, addr)
-		if err != nil {
-			return err
-		}
-		np, ap := splitParts(n, 3), splitParts(a, 3)
-		ad.Name = Clear{First: np[0], Last: np[1], Full: np[2]}.Name()
-		ad.Street, ad.City, ad.PostalCode = ap[0], ap[1], ap[2]
+		ad.Name, ad.Street, ad.City, ad.PostalCode = c.Name(), c.Street, c.City, c.PostalCode
 		if err := fn(ad); err != nil {
 			return err
 		}

@@ -114,37 +114,19 @@ type PeoplePage struct {
 
 const residentSelect = `SELECT import_id, line, coalesce(jurisdiction, ''), coalesce(country, ''), coalesce(zip3, ''), decided_by,
 	conflict, coalesce(zip_state, ''), coalesce(resolved_by, ''), elements, dup_of_import, dup_of_line, coalesce(dup_reason, ''),
-	nonce, enc_crm_id, enc_name, enc_email, enc_phone, enc_address FROM residents`
-
-// decrypt fills r's personal data from its sealed fields.
-func (key *CaseKey) decrypt(r *Resident, nonce []byte, sealed [5][]byte) error {
-	if nonce == nil { // purged
-		return nil
-	}
-	var vals [5]string
-	for i, f := range []byte{fieldCRMID, fieldName, fieldEmail, fieldPhone, fieldAddress} {
-		v, err := key.OpenField(nonce, f, sealed[i])
-		if err != nil {
-			return err
-		}
-		vals[i] = v
-	}
-	name, addr := splitParts(vals[1], 3), splitParts(vals[4], 3)
-	r.Clear = Clear{CRMID: vals[0], First: name[0], Last: name[1], Full: name[2], Email: vals[2], Phone: vals[3],
-		Street: addr[0], City: addr[1], PostalCode: addr[2]}
-	return nil
-}
+	nonce, enc_person, enc_crm_id, enc_name, enc_email, enc_phone, enc_address FROM residents`
 
 func scanResident(row pgx.Row, key *CaseKey) (Resident, error) {
 	var r Resident
-	var nonce []byte
-	var sealed [5][]byte
+	var nonce, person []byte
+	var legacy [5][]byte
 	err := row.Scan(&r.ImportID, &r.Line, &r.Jurisdiction, &r.Country, &r.ZIP3, &r.DecidedBy, &r.Conflict, &r.ZIPState,
-		&r.ResolvedBy, &r.Elements, &r.DupOfImport, &r.DupOfLine, &r.DupReason, &nonce, &sealed[0], &sealed[1], &sealed[2], &sealed[3], &sealed[4])
-	if err != nil {
+		&r.ResolvedBy, &r.Elements, &r.DupOfImport, &r.DupOfLine, &r.DupReason, &nonce, &person, &legacy[0], &legacy[1], &legacy[2], &legacy[3], &legacy[4])
+	if err != nil || key == nil {
 		return r, err
 	}
-	return r, key.decrypt(&r, nonce, sealed)
+	r.Clear, err = key.OpenPerson(nonce, person, legacy)
+	return r, err
 }
 
 // People lists a case's residents, masked, by import and line.
