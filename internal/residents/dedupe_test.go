@@ -1,6 +1,11 @@
 package residents
 
-import "testing"
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"testing"
+)
 
 func bi(s string) []byte {
 	if s == "" {
@@ -81,5 +86,77 @@ func TestOpenPersonReadsLegacyRows(t *testing.T) {
 	other, _ := newCaseKey(8, make([]byte, 32))
 	if _, err := other.OpenPerson(nonce, sealed, [5][]byte{}); err == nil {
 		t.Error("another case's key opened the row")
+	}
+}
+
+// nameAddressKeyV1 is how the name-and-address key was built when the
+// first residents were stored; their blind indexes are hashes of it, so
+// appendNameAddressKey must build the same bytes.
+func nameAddressKeyV1(p Person, r Residency) string {
+	name := normText(p.DisplayName())
+	if name == "" {
+		return ""
+	}
+	for _, a := range p.Addresses {
+		if street := normText(a.Street); street != "" {
+			place := NormalizeZIP(a.PostalCode)
+			if place == "" {
+				place = normText(a.City) + "|" + r.Jurisdiction + r.Country
+			}
+			return name + "|" + street + "|" + place
+		}
+	}
+	return ""
+}
+
+func TestNameAddressKeyIsStable(t *testing.T) {
+	t.Parallel()
+	people := []Person{
+		{First: "  ", Last: "", Full: "Ann-Marie O'Neil", Addresses: []NamedAddress{{Address: Address{Street: "1 Main St.", PostalCode: "2110"}}}},
+		{First: "José", Last: "ÁLVAREZ", Addresses: []NamedAddress{{Address: Address{Street: " -- "}}, {Address: Address{Street: "Calle 5", City: "San Juan"}}}},
+		{First: ".", Last: "", Full: "Ignored", Addresses: []NamedAddress{{Address: Address{Street: "x"}}}},
+		{First: "Ann", Addresses: []NamedAddress{{Address: Address{City: "Boston"}}}},
+		{Last: "Łukasz  Żółw", Addresses: []NamedAddress{{Address: Address{Street: "ul. Długa 1", City: "Gdańsk", PostalCode: "80-001"}}}},
+	}
+	var buf bytes.Buffer
+	if _, err := GenerateCRM(&buf, GenOptions{Rows: 3000, Messy: true, Seed: 9}); err != nil {
+		t.Fatal(err)
+	}
+	src, _ := NewSource(&buf, "")
+	header, _, _ := src.Read()
+	header = append([]string(nil), header...)
+	cols := resolveColumns(header, DetectMapping(header), nil)
+	for {
+		rec, _, err := src.Read()
+		if err != nil {
+			break
+		}
+		p := Person{First: field(rec, cols.first), Last: field(rec, cols.last), Full: field(rec, cols.full)}
+		for _, a := range cols.addr {
+			p.Addresses = append(p.Addresses, NamedAddress{Group: a.group, Address: Address{Street: field(rec, a.idx[0]),
+				City: field(rec, a.idx[1]), State: field(rec, a.idx[2]), PostalCode: field(rec, a.idx[4]), Country: field(rec, a.idx[5])}})
+		}
+		people = append(people, p)
+	}
+	if len(people) < 3000 {
+		t.Fatalf("read %d people from the generated export", len(people))
+	}
+	for _, p := range people {
+		r := Resolve(p.Addresses, "US")
+		if got, want := string(p.appendNameAddressKey([]byte("prefix"), r)), "prefix"+nameAddressKeyV1(p, r); got != want {
+			t.Errorf("%+v: %q, want %q", p, got, want)
+		}
+	}
+}
+
+// Sealer.Blind is HMAC-SHA-256 of kind, a zero byte and the value, under
+// the case's blind key, cut to 8 bytes; stored indexes depend on it.
+func TestBlindIsTheDocumentedHMAC(t *testing.T) {
+	t.Parallel()
+	key, _ := newCaseKey(3, bytes.Repeat([]byte{7}, 32))
+	mac := hmac.New(sha256.New, key.blind)
+	mac.Write([]byte("email\x00ann@example.com"))
+	if got, want := key.Sealer().Blind(ReasonEmail, []byte("ann@example.com")), mac.Sum(nil)[:8]; !bytes.Equal(got, want) {
+		t.Errorf("blind %x, want %x", got, want)
 	}
 }

@@ -152,9 +152,20 @@ func splitParts(s string, n int) []string {
 	return out
 }
 
+// converter turns records into stored rows. It only reads shared state;
+// each worker has its own.
+type converter struct {
+	cols  *columns
+	opts  *RunOptions
+	seal  *Sealer
+	addrs []NamedAddress // each record's address blocks, reused
+	key   []byte         // what a blind index hashes, reused
+}
+
 // convert turns one record into a stored row: residency, elements,
-// encrypted fields and blind indexes. It only reads shared state.
-func convert(rec rawRow, c *columns, opts *RunOptions, s *Sealer, out *outRow, arena []byte) []byte {
+// encrypted fields and blind indexes, appended to arena.
+func (cv *converter) convert(rec rawRow, out *outRow, arena []byte) []byte {
+	c, opts, s := cv.cols, cv.opts, cv.seal
 	out.line, out.bad = rec.line, nil
 	f := rec.fields
 	// Trailing empty fields beyond the header (a spreadsheet's stray
@@ -182,7 +193,10 @@ func convert(rec rawRow, c *columns, opts *RunOptions, s *Sealer, out *outRow, a
 			p.Elements = els
 		}
 	}
-	p.Addresses = make([]NamedAddress, len(c.addr))
+	if cap(cv.addrs) < len(c.addr) {
+		cv.addrs = make([]NamedAddress, len(c.addr))
+	}
+	p.Addresses = cv.addrs[:len(c.addr)]
 	for i, a := range c.addr {
 		p.Addresses[i] = NamedAddress{Group: a.group, Address: Address{
 			Street: field(f, a.idx[0]), City: field(f, a.idx[1]), State: field(f, a.idx[2]), StateCode: field(f, a.idx[3]),
@@ -213,7 +227,12 @@ func convert(rec rawRow, c *columns, opts *RunOptions, s *Sealer, out *outRow, a
 	pre = appendTextArray(pre, p.Elements)
 	k := len(pre)
 	nonce := s.RowNonce()
-	out.blinds = [3][]byte{s.Blind(ReasonCRMID, crm), s.Blind(ReasonEmail, email), s.Blind(ReasonNameAddress, p.nameAddressKey(r))}
+	cv.key = append(cv.key[:0], crm...)
+	out.blinds[0] = s.Blind(ReasonCRMID, cv.key)
+	cv.key = append(cv.key[:0], email...)
+	out.blinds[1] = s.Blind(ReasonEmail, cv.key)
+	cv.key = p.appendNameAddressKey(cv.key[:0], r)
+	out.blinds[2] = s.Blind(ReasonNameAddress, cv.key)
 	out.jurisdiction, out.country, out.conflict = r.Jurisdiction, r.Country, r.Conflict
 	post := appendBytes(pre, nonce)
 	post = appendBytes(post, s.SealPerson(nonce, &Clear{CRMID: p.CRMID, First: p.First, Last: p.Last, Full: p.Full, Email: p.Email,
@@ -229,7 +248,9 @@ func convert(rec rawRow, c *columns, opts *RunOptions, s *Sealer, out *outRow, a
 type batch struct {
 	seq  int
 	raws []rawRow
-	outs []outRow
+	// fields backs the raws' fields: one allocation a batch, not a row.
+	fields []string
+	outs   []outRow
 	// arena holds the encoded rows; it goes back to arenas once COPY has
 	// taken them, so the import does not allocate (and clear) ~350 bytes
 	// per row.
@@ -321,16 +342,16 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 		workWG.Add(1)
 		go func() {
 			defer workWG.Done()
-			sealer := key.Sealer()
+			cv := converter{cols: &cols, opts: &opts, seal: key.Sealer()}
 			for b := range raws {
 				b.outs = make([]outRow, len(b.raws))
 				b.arena = arenas.Get().([]byte)[:0]
 				for i := range b.raws {
 					// A row that outgrows the arena moves it; earlier rows keep
 					// their slices of the old one, which stays alive through them.
-					b.arena = convert(b.raws[i], &cols, &opts, sealer, &b.outs[i], b.arena)
+					b.arena = cv.convert(b.raws[i], &b.outs[i], b.arena)
 				}
-				b.raws = nil
+				b.raws, b.fields = nil, nil
 				select {
 				case done <- b:
 				case <-pctx.Done():
@@ -389,7 +410,10 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 // few short rows at the end) is dropped; short rows followed by full ones
 // are passed on and reported as bad.
 func readBatches(ctx context.Context, src *Source, width int, out chan<- *batch, res *Result, bad *atomic.Int64, progress func(Progress) bool) error {
-	b := &batch{}
+	newBatch := func() *batch {
+		return &batch{raws: make([]rawRow, 0, batchSize), fields: make([]string, 0, batchSize*width)}
+	}
+	b := newBatch()
 	seq := 0
 	var pending []rawRow // short rows that may be a footer
 	var last time.Time   // the first row reports at once
@@ -404,7 +428,7 @@ func readBatches(ctx context.Context, src *Source, width int, out chan<- *batch,
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		b = &batch{raws: make([]rawRow, 0, batchSize)}
+		b = newBatch()
 		return nil
 	}
 	add := func(r rawRow) error {
@@ -424,7 +448,9 @@ func readBatches(ctx context.Context, src *Source, width int, out chan<- *batch,
 			return err
 		}
 		res.RowsRead++
-		row := rawRow{line: int64(line), fields: append([]string(nil), rec...)}
+		start := len(b.fields)
+		b.fields = append(b.fields, rec...) // a row wider than the header may move it; earlier rows keep the old array
+		row := rawRow{line: int64(line), fields: b.fields[start:len(b.fields):len(b.fields)]}
 		if width > 2 && len(rec) <= 2 {
 			pending = append(pending, row)
 			continue

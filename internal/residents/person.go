@@ -61,27 +61,32 @@ func NormalizeEmail(e string) string {
 
 // normText lower-cases, drops punctuation and folds runs of spaces, for
 // matching names and streets written differently.
-func normText(s string) string {
-	b := make([]byte, 0, len(s))
-	space := false
-	for _, r := range s {
-		switch {
-		case r < 0x80 && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
-		case r >= 'A' && r <= 'Z':
-			r += 'a' - 'A'
-		case r >= 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			r = unicode.ToLower(r)
-		default:
-			space = true
-			continue
+func normText(s string) string { return string(appendNormText(nil, s)) }
+
+// appendNormText appends normText of the parts joined by spaces.
+func appendNormText(dst []byte, parts ...string) []byte {
+	start, space := len(dst), false
+	for i, s := range parts {
+		space = space || i > 0
+		for _, r := range s {
+			switch {
+			case r < 0x80 && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+			case r >= 'A' && r <= 'Z':
+				r += 'a' - 'A'
+			case r >= 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+				r = unicode.ToLower(r)
+			default:
+				space = true
+				continue
+			}
+			if space && len(dst) > start {
+				dst = append(dst, ' ')
+			}
+			space = false
+			dst = utf8.AppendRune(dst, r)
 		}
-		if space && len(b) > 0 {
-			b = append(b, ' ')
-		}
-		space = false
-		b = utf8.AppendRune(b, r)
 	}
-	return string(b)
+	return dst
 }
 
 // DisplayName is the person's name as written (first and last, or full).
@@ -92,23 +97,36 @@ func (p Person) DisplayName() string {
 	return p.Full
 }
 
-// nameAddressKey is the normalised name and postal address, "" when either
-// is missing.
-func (p Person) nameAddressKey(r Residency) string {
-	name := normText(p.DisplayName())
-	if name == "" {
-		return ""
+// appendNameAddressKey appends the normalised name and postal address,
+// nothing when either is missing: the name, the first address with a
+// street, and its ZIP or else its city and where the person is counted.
+// Blind indexes of stored residents are hashes of these bytes, so they
+// must not change.
+func (p Person) appendNameAddressKey(dst []byte, r Residency) []byte {
+	start := len(dst)
+	if strings.TrimSpace(p.First) != "" || strings.TrimSpace(p.Last) != "" {
+		dst = appendNormText(dst, p.First, p.Last)
+	} else {
+		dst = appendNormText(dst, p.Full)
+	}
+	if len(dst) == start {
+		return dst
 	}
 	for _, a := range p.Addresses {
-		if street := normText(a.Street); street != "" {
-			place := NormalizeZIP(a.PostalCode)
-			if place == "" {
-				place = normText(a.City) + "|" + r.Jurisdiction + r.Country
-			}
-			return name + "|" + street + "|" + place
+		mark := len(dst)
+		dst = appendNormText(append(dst, '|'), a.Street)
+		if len(dst) == mark+1 {
+			dst = dst[:mark]
+			continue
 		}
+		dst = append(dst, '|')
+		if zip := NormalizeZIP(a.PostalCode); zip != "" {
+			return append(dst, zip...)
+		}
+		dst = append(appendNormText(dst, a.City), '|')
+		return append(append(dst, r.Jurisdiction...), r.Country...)
 	}
-	return ""
+	return dst[:start]
 }
 
 var elementLookup = func() map[string]string {

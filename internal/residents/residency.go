@@ -58,19 +58,21 @@ func Resolve(blocks []NamedAddress, home string) Residency {
 }
 
 func resolveBlock(b NamedAddress, home string) (Residency, bool) {
+	// The fields that decided are named (b.Group + suffix) only once one
+	// has: a million rows would otherwise build two unused strings each.
 	country, countryField := "", ""
 	if b.CountryCode != "" {
-		country, countryField = NormalizeCountry(b.CountryCode), b.Group+" country code"
+		country, countryField = NormalizeCountry(b.CountryCode), " country code"
 	}
 	if country == "" && b.Country != "" {
-		country, countryField = NormalizeCountry(b.Country), b.Group+" country"
+		country, countryField = NormalizeCountry(b.Country), " country"
 	}
 	state, stateField := "", ""
 	if b.StateCode != "" {
-		state, stateField = NormalizeState(b.StateCode), b.Group+" state code"
+		state, stateField = NormalizeState(b.StateCode), " state code"
 	}
 	if state == "" && b.State != "" {
-		state, stateField = NormalizeState(b.State), b.Group+" state"
+		state, stateField = NormalizeState(b.State), " state"
 	}
 	zip := NormalizeZIP(b.PostalCode)
 	zipState := ZIPState(zip)
@@ -82,7 +84,7 @@ func resolveBlock(b NamedAddress, home string) (Residency, bool) {
 	}
 	switch {
 	case territoryCountry[country]:
-		r := Residency{Jurisdiction: country, Country: "US", DecidedBy: countryField}
+		r := Residency{Jurisdiction: country, Country: "US", DecidedBy: b.Group + countryField}
 		if zip != "" {
 			r.ZIP3 = zip[:3]
 		}
@@ -91,7 +93,7 @@ func resolveBlock(b NamedAddress, home string) (Residency, bool) {
 		// A country we cannot read and no US state: not decidable here.
 		return Residency{}, false
 	case country != "" && country != "US":
-		return Residency{Country: country, DecidedBy: countryField}, true
+		return Residency{Country: country, DecidedBy: b.Group + countryField}, true
 	case country == "" && home != "US" && state == "":
 		return Residency{Country: home, DecidedBy: b.Group + " (blank country: home country)"}, true
 	}
@@ -102,9 +104,9 @@ func resolveBlock(b NamedAddress, home string) (Residency, bool) {
 	}
 	switch {
 	case state != "" && zipState != "" && state != zipState:
-		r.Jurisdiction, r.DecidedBy, r.Conflict, r.ZIPState = state, stateField, true, zipState
+		r.Jurisdiction, r.DecidedBy, r.Conflict, r.ZIPState = state, b.Group+stateField, true, zipState
 	case state != "":
-		r.Jurisdiction, r.DecidedBy = state, stateField
+		r.Jurisdiction, r.DecidedBy = state, b.Group+stateField
 	case zipState != "":
 		r.Jurisdiction, r.DecidedBy = zipState, b.Group+" ZIP code prefix"
 	default:
