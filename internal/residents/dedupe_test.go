@@ -65,11 +65,11 @@ func TestOpenPersonReadsLegacyRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := key.Sealer()
-	nonce := s.RowNonce()
+	nonce := s.AppendRowNonce(nil)
 	var legacy [5][]byte
 	for i, v := range []string{"0035e00000AbCdE", "Ann\x1fLee\x1f", "ann@example.com", "", "1 Main St\x1fBoston\x1f02110"} {
 		if v != "" {
-			legacy[i] = s.seal(nonce, byte(i+1), []byte(v))
+			legacy[i] = s.appendSealed(nil, nonce, byte(i+1), []byte(v))
 		}
 	}
 	got, err := key.OpenPerson(nonce, nil, legacy)
@@ -78,7 +78,7 @@ func TestOpenPersonReadsLegacyRows(t *testing.T) {
 		t.Fatalf("legacy row: %+v, %v; want %+v", got, err, want)
 	}
 	// The same person sealed the current way reads the same.
-	sealed := s.SealPerson(nonce, &want)
+	sealed := s.AppendPerson(nil, nonce, &want)
 	if got, err := key.OpenPerson(nonce, sealed, [5][]byte{}); err != nil || got != want {
 		t.Fatalf("current row: %+v, %v", got, err)
 	}
@@ -156,7 +156,7 @@ func TestBlindIsTheDocumentedHMAC(t *testing.T) {
 	key, _ := newCaseKey(3, bytes.Repeat([]byte{7}, 32))
 	mac := hmac.New(sha256.New, key.blind)
 	mac.Write([]byte("email\x00ann@example.com"))
-	if got, want := key.Sealer().Blind(ReasonEmail, []byte("ann@example.com")), mac.Sum(nil)[:8]; !bytes.Equal(got, want) {
+	if got, want := key.Sealer().AppendBlind([]byte("x"), ReasonEmail, []byte("ann@example.com")), append([]byte("x"), mac.Sum(nil)[:8]...); !bytes.Equal(got, want) {
 		t.Errorf("blind %x, want %x", got, want)
 	}
 }

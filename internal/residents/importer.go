@@ -226,19 +226,30 @@ func (cv *converter) convert(rec rawRow, out *outRow, arena []byte) []byte {
 	pre = appendTextOrNull(pre, r.ZIPState)
 	pre = appendTextArray(pre, p.Elements)
 	k := len(pre)
-	nonce := s.RowNonce()
-	cv.key = append(cv.key[:0], crm...)
-	out.blinds[0] = s.Blind(ReasonCRMID, cv.key)
-	cv.key = append(cv.key[:0], email...)
-	out.blinds[1] = s.Blind(ReasonEmail, cv.key)
-	cv.key = p.appendNameAddressKey(cv.key[:0], r)
-	out.blinds[2] = s.Blind(ReasonNameAddress, cv.key)
 	out.jurisdiction, out.country, out.conflict = r.Jurisdiction, r.Country, r.Conflict
-	post := appendBytes(pre, nonce)
-	post = appendBytes(post, s.SealPerson(nonce, &Clear{CRMID: p.CRMID, First: p.First, Last: p.Last, Full: p.Full, Email: p.Email,
-		Phone: p.Phone, Street: addr.Street, City: addr.City, PostalCode: addr.PostalCode}))
-	for _, b := range out.blinds {
-		post = appendBytes(post, b)
+	// The rest is sealed and hashed straight into the row.
+	post := s.AppendRowNonce(binary.BigEndian.AppendUint32(pre, rowNonceSize))
+	nonce := post[len(post)-rowNonceSize:]
+	at := len(post)
+	post = s.AppendPerson(append(post, 0, 0, 0, 0), nonce, &Clear{CRMID: p.CRMID, First: p.First, Last: p.Last, Full: p.Full,
+		Email: p.Email, Phone: p.Phone, Street: addr.Street, City: addr.City, PostalCode: addr.PostalCode})
+	binary.BigEndian.PutUint32(post[at:], uint32(len(post)-at-4))
+	for i, kind := range [...]string{ReasonCRMID, ReasonEmail, ReasonNameAddress} {
+		switch kind {
+		case ReasonCRMID:
+			cv.key = append(cv.key[:0], crm...)
+		case ReasonEmail:
+			cv.key = append(cv.key[:0], email...)
+		case ReasonNameAddress:
+			cv.key = p.appendNameAddressKey(cv.key[:0], r)
+		}
+		at := len(post)
+		post = s.AppendBlind(binary.BigEndian.AppendUint32(post, blindSize), kind, cv.key)
+		if len(post) == at+4 {
+			post, out.blinds[i] = appendNull(post[:at]), nil
+		} else {
+			out.blinds[i] = post[at+4 : at+4+blindSize : at+4+blindSize]
+		}
 	}
 	out.pre, out.post = post[start:k:k], post[k:]
 	return post
@@ -259,7 +270,7 @@ type batch struct {
 
 var arenas = sync.Pool{New: func() any { return make([]byte, 0, batchSize*448) }}
 
-const batchSize = 512
+const batchSize = 2048
 
 // Run imports the CSV from src into the case in one transaction: every
 // usable row is stored (encrypted, de-duplicated against the case's

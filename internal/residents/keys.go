@@ -251,7 +251,9 @@ func (k *Keyring) Rotate(ctx context.Context, next MasterKey) (int, error) {
 }
 
 // Sealer encrypts fields with a case key. It buffers randomness for nonces
-// and is not safe for concurrent use: give each goroutine its own.
+// and is not safe for concurrent use: give each goroutine its own. Its
+// methods append to the caller's buffer, so an import writes sealed values
+// straight into the rows it sends and allocates nothing a row.
 type Sealer struct {
 	key   *CaseKey
 	rand  *bufio.Reader
@@ -261,7 +263,6 @@ type Sealer struct {
 	in    []byte // scratch for what a blind index hashes
 	nonce [12]byte
 	plain []byte // scratch for plaintext
-	out   []byte // arena the sealed values of a row are cut from
 }
 
 // Sealer returns a new Sealer on the key.
@@ -273,25 +274,20 @@ func (c *CaseKey) Sealer() *Sealer {
 	return &Sealer{key: c, rand: bufio.NewReaderSize(rand.Reader, 64<<10), mac: hmac.New(sha256.New, c.blind), aad: aad}
 }
 
-// Blind returns the keyed hash (HMAC-SHA-256, first 8 bytes) of a
+// AppendBlind appends the keyed hash (HMAC-SHA-256, first 8 bytes) of a
 // normalised value of a kind ("email", "crm_id", "name_address"), for
-// finding duplicates without storing the value; empty gives nil.
-func (s *Sealer) Blind(kind string, normalized []byte) []byte {
+// finding duplicates without storing the value; an empty value appends
+// nothing.
+func (s *Sealer) AppendBlind(dst []byte, kind string, normalized []byte) []byte {
 	if len(normalized) == 0 {
-		return nil
+		return dst
 	}
 	// One Write of a reused buffer: three, with their conversions to
 	// []byte, cost an import of a million rows a third of a second.
 	s.in = append(append(append(s.in[:0], kind...), 0), normalized...)
 	s.mac.Reset()
 	s.mac.Write(s.in)
-	sum := s.mac.Sum(s.sum[:0])
-	if cap(s.out)-len(s.out) < blindSize {
-		s.out = make([]byte, 0, 64<<10)
-	}
-	out := append(s.out[len(s.out):len(s.out)], sum[:blindSize]...)
-	s.out = s.out[:len(s.out)+blindSize]
-	return out[:blindSize:blindSize]
+	return append(dst, s.mac.Sum(s.sum[:0])[:blindSize]...)
 }
 
 // blindSize is the length of a blind index: 8 bytes keep the chance of two
@@ -322,24 +318,22 @@ var fieldNames = map[byte]string{fieldCRMID: "crm_id", fieldName: "name", fieldE
 // the field number, so each (row, field) has its own GCM nonce.
 const rowNonceSize = 11
 
-// RowNonce returns a fresh random nonce prefix for one row.
-func (s *Sealer) RowNonce() []byte {
-	if cap(s.out)-len(s.out) < rowNonceSize {
-		s.out = make([]byte, 0, 64<<10)
-	}
-	n := s.out[len(s.out) : len(s.out)+rowNonceSize : len(s.out)+rowNonceSize]
-	s.out = s.out[:len(s.out)+rowNonceSize]
-	if _, err := io.ReadFull(s.rand, n); err != nil {
+// AppendRowNonce appends a fresh random nonce prefix for one row.
+func (s *Sealer) AppendRowNonce(dst []byte) []byte {
+	dst = append(dst, make([]byte, rowNonceSize)...)
+	if _, err := io.ReadFull(s.rand, dst[len(dst)-rowNonceSize:]); err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
-	return n
+	return dst
 }
 
-// SealPerson encrypts all of a resident's personal data as one value:
-// one authentication tag and one AES-GCM call a row instead of one a
-// field, which an import of millions of rows feels. The parts are joined
-// by 0x1F in the order of Clear's fields.
-func (s *Sealer) SealPerson(rowNonce []byte, c *Clear) []byte {
+// AppendPerson appends all of a resident's personal data encrypted as one
+// value: one authentication tag and one AES-GCM call a row instead of one
+// a field, which an import of millions of rows feels. The parts are joined
+// by 0x1F in the order of Clear's fields. The case and field are
+// authenticated, so a value copied to another row or case does not
+// decrypt.
+func (s *Sealer) AppendPerson(dst, rowNonce []byte, c *Clear) []byte {
 	s.plain = s.plain[:0]
 	for i, v := range [...]string{c.CRMID, c.First, c.Last, c.Full, c.Email, c.Phone, c.Street, c.City, c.PostalCode} {
 		if i > 0 {
@@ -347,7 +341,13 @@ func (s *Sealer) SealPerson(rowNonce []byte, c *Clear) []byte {
 		}
 		s.plain = append(s.plain, v...)
 	}
-	return s.seal(rowNonce, fieldPerson, s.plain)
+	return s.appendSealed(dst, rowNonce, fieldPerson, s.plain)
+}
+
+func (s *Sealer) appendSealed(dst, rowNonce []byte, n byte, plain []byte) []byte {
+	copy(s.nonce[:], rowNonce) // a field, not a local that escapes to the heap on every call
+	s.nonce[11] = n
+	return s.key.aead.Seal(dst, s.nonce[:], plain, s.aad[n])
 }
 
 // OpenPerson decrypts a resident's personal data: from the one sealed
@@ -377,18 +377,6 @@ func (c *CaseKey) OpenPerson(rowNonce, person []byte, legacy [5][]byte) (Clear, 
 	name, addr := splitParts(vals[1], 3), splitParts(vals[4], 3)
 	return Clear{CRMID: vals[0], First: name[0], Last: name[1], Full: name[2], Email: vals[2], Phone: vals[3],
 		Street: addr[0], City: addr[1], PostalCode: addr[2]}, nil
-}
-
-func (s *Sealer) seal(rowNonce []byte, n byte, plain []byte) []byte {
-	copy(s.nonce[:], rowNonce) // a field, not a local that escapes to the heap on every call
-	s.nonce[11] = n
-	need := len(plain) + 16
-	if cap(s.out)-len(s.out) < need {
-		s.out = make([]byte, 0, max(64<<10, need))
-	}
-	sealed := s.key.aead.Seal(s.out[len(s.out):len(s.out)], s.nonce[:], plain, s.aad[n])
-	s.out = s.out[:len(s.out)+len(sealed)]
-	return sealed[:len(sealed):len(sealed)]
 }
 
 // OpenField decrypts field n of a row; nil is "".
