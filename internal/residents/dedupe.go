@@ -43,19 +43,6 @@ func keyOf(kind byte, blind []byte) uint64 {
 	return binary.LittleEndian.Uint64(blind[:8]) ^ uint64(kind)<<56
 }
 
-// prefetch touches the table slots a batch's rows will probe, all at
-// once, so their cache misses overlap instead of stalling add one by one
-// (a table of millions of keys fits no cache).
-func (d *dedupe) prefetch(rows []outRow) {
-	for i := range rows {
-		for kind, blind := range rows[i].blinds {
-			if blind != nil {
-				d.byKey.prefetch(keyOf(byte(kind+1), blind))
-			}
-		}
-	}
-}
-
 func (d *dedupe) find(i int32) int32 {
 	for d.parent[i] != i {
 		d.parent[i] = d.parent[d.parent[i]]

@@ -535,7 +535,6 @@ func (c *copySource) fill() error {
 			delete(c.pending, c.next)
 			c.cur, c.i = b, 0
 			c.next++
-			c.dd.prefetch(b.outs)
 			continue
 		}
 		b, ok := <-c.in

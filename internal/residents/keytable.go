@@ -10,7 +10,6 @@ type keyTable struct {
 	vals []int32
 	mask uint64
 	n    int
-	sink uint64 // keeps the compiler from dropping prefetch's loads
 }
 
 func newKeyTable(capacity int) keyTable {
@@ -50,11 +49,4 @@ func (t *keyTable) grow() {
 			t.getOrPut(k, old.vals[i])
 		}
 	}
-}
-
-// prefetch reads the first slot a key will probe. Calls for many keys in
-// a row do not depend on each other, so the processor keeps their cache
-// misses in flight together.
-func (t *keyTable) prefetch(key uint64) {
-	t.sink += t.keys[key&t.mask]
 }
