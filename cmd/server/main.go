@@ -21,10 +21,12 @@ import (
 
 	"golang.org/x/term"
 
+	"breachdesk/internal/residents"
 	"breachdesk/internal/web"
 )
 
 func main() {
+	residents.ReserveFeederProcs()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -342,17 +341,19 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 	go func() {
 		defer readWG.Done()
 		defer close(raws)
+		lowerPriority()
 		readErr = readBatches(pctx, source, len(header), raws, &res, &bad, opts.Progress)
 		if readErr != nil {
 			cancel()
 		}
 	}()
-	workers := max(1, runtime.GOMAXPROCS(0))
+	workers := workerCount()
 	var workWG sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		workWG.Add(1)
 		go func() {
 			defer workWG.Done()
+			lowerPriority()
 			cv := converter{cols: &cols, opts: &opts, seal: key.Sealer()}
 			for b := range raws {
 				b.outs = make([]outRow, len(b.raws))
