@@ -165,7 +165,7 @@ type converter struct {
 // encrypted fields and blind indexes, appended to arena.
 func (cv *converter) convert(rec rawRow, out *outRow, arena []byte) []byte {
 	c, opts, s := cv.cols, cv.opts, cv.seal
-	out.line, out.bad = rec.line, nil
+	*out = outRow{line: rec.line} // outs are reused; a bad row must leave nothing of another
 	f := rec.fields
 	// Trailing empty fields beyond the header (a spreadsheet's stray
 	// commas) are harmless.
@@ -261,13 +261,34 @@ type batch struct {
 	// fields backs the raws' fields: one allocation a batch, not a row.
 	fields []string
 	outs   []outRow
-	// arena holds the encoded rows; it goes back to arenas once COPY has
-	// taken them, so the import does not allocate (and clear) ~350 bytes
-	// per row.
+	// arena holds the encoded rows.
 	arena []byte
 }
 
-var arenas = sync.Pool{New: func() any { return make([]byte, 0, batchSize*448) }}
+// Batches go round: once COPY has taken a batch's rows, the reader fills
+// it again, so an import does not allocate and clear a megabyte of arrays
+// every 2,048 rows.
+type batchRing chan *batch
+
+// get returns a recycled batch, emptied, or a new one.
+func (r batchRing) get(width int) *batch {
+	select {
+	case b := <-r:
+		b.raws, b.fields, b.arena = b.raws[:0], b.fields[:0], b.arena[:0]
+		return b
+	default:
+		return &batch{raws: make([]rawRow, 0, batchSize), fields: make([]string, 0, batchSize*width),
+			arena: make([]byte, 0, batchSize*320)}
+	}
+}
+
+// put hands a batch back; beyond the ring's capacity it is left to the GC.
+func (r batchRing) put(b *batch) {
+	select {
+	case r <- b:
+	default:
+	}
+}
 
 const batchSize = 2048
 
@@ -334,6 +355,7 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	raws := make(chan *batch, 4)
+	ring := make(batchRing, 16)
 	done := make(chan *batch, 8)
 	var readErr error
 	var readWG sync.WaitGroup
@@ -342,7 +364,7 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 		defer readWG.Done()
 		defer close(raws)
 		lowerPriority()
-		readErr = readBatches(pctx, source, len(header), raws, &res, &bad, opts.Progress)
+		readErr = readBatches(pctx, source, len(header), ring, raws, &res, &bad, opts.Progress)
 		if readErr != nil {
 			cancel()
 		}
@@ -356,14 +378,15 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 			lowerPriority()
 			cv := converter{cols: &cols, opts: &opts, seal: key.Sealer()}
 			for b := range raws {
-				b.outs = make([]outRow, len(b.raws))
-				b.arena = arenas.Get().([]byte)[:0]
+				if cap(b.outs) < len(b.raws) {
+					b.outs = make([]outRow, len(b.raws))
+				}
+				b.outs = b.outs[:len(b.raws)]
 				for i := range b.raws {
 					// A row that outgrows the arena moves it; earlier rows keep
 					// their slices of the old one, which stays alive through them.
 					b.arena = cv.convert(b.raws[i], &b.outs[i], b.arena)
 				}
-				b.raws, b.fields = nil, nil
 				select {
 				case done <- b:
 				case <-pctx.Done():
@@ -374,7 +397,7 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 	}
 	go func() { workWG.Wait(); close(done) }()
 
-	src2 := &copySource{ctx: pctx, in: done, pending: map[int]*batch{}, dd: dd, importID: opts.ImportID, res: &res, bad: &bad,
+	src2 := &copySource{ctx: pctx, in: done, ring: ring, pending: map[int]*batch{}, dd: dd, importID: opts.ImportID, res: &res, bad: &bad,
 		buf: append([]byte(nil), copyHeader...), counts: summaryDelta{}}
 	tag, copyErr := tx.Conn().PgConn().CopyFrom(pctx, src2, copyResidents)
 	n := tag.RowsAffected()
@@ -421,11 +444,9 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 // readBatches reads records into batches. A report export's footer (a
 // few short rows at the end) is dropped; short rows followed by full ones
 // are passed on and reported as bad.
-func readBatches(ctx context.Context, src *Source, width int, out chan<- *batch, res *Result, bad *atomic.Int64, progress func(Progress) bool) error {
-	newBatch := func() *batch {
-		return &batch{raws: make([]rawRow, 0, batchSize), fields: make([]string, 0, batchSize*width)}
-	}
-	b := newBatch()
+func readBatches(ctx context.Context, src *Source, width int, ring batchRing, out chan<- *batch, res *Result, bad *atomic.Int64,
+	progress func(Progress) bool) error {
+	b := ring.get(width)
 	seq := 0
 	var pending []rawRow // short rows that may be a footer
 	var last time.Time   // the first row reports at once
@@ -440,7 +461,7 @@ func readBatches(ctx context.Context, src *Source, width int, out chan<- *batch,
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		b = newBatch()
+		b = ring.get(width)
 		return nil
 	}
 	add := func(r rawRow) error {
@@ -464,6 +485,9 @@ func readBatches(ctx context.Context, src *Source, width int, out chan<- *batch,
 		b.fields = append(b.fields, rec...) // a row wider than the header may move it; earlier rows keep the old array
 		row := rawRow{line: int64(line), fields: b.fields[start:len(b.fields):len(b.fields)]}
 		if width > 2 && len(rec) <= 2 {
+			// Its own copy: the batch it was read into may go round before
+			// the row is placed.
+			row.fields = append([]string(nil), row.fields...)
 			pending = append(pending, row)
 			continue
 		}
@@ -493,6 +517,7 @@ func readBatches(ctx context.Context, src *Source, width int, out chan<- *batch,
 type copySource struct {
 	ctx      context.Context
 	in       <-chan *batch
+	ring     batchRing
 	pending  map[int]*batch
 	next     int
 	cur      *batch
@@ -529,7 +554,7 @@ func (c *copySource) Read(p []byte) (int, error) {
 func (c *copySource) fill() error {
 	for c.cur == nil || c.i >= len(c.cur.outs) {
 		if c.cur != nil {
-			arenas.Put(c.cur.arena[:0])
+			c.ring.put(c.cur)
 		}
 		c.cur = nil
 		if b, ok := c.pending[c.next]; ok {
