@@ -399,6 +399,7 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 
 	src2 := &copySource{ctx: pctx, in: done, ring: ring, pending: map[int]*batch{}, dd: dd, importID: opts.ImportID, res: &res, bad: &bad,
 		buf: append([]byte(nil), copyHeader...), counts: summaryDelta{}}
+	widenSendBuffer(tx.Conn().PgConn().Conn())
 	tag, copyErr := tx.Conn().PgConn().CopyFrom(pctx, src2, copyResidents)
 	n := tag.RowsAffected()
 	cancel()
