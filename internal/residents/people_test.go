@@ -1,6 +1,7 @@
 package residents_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -91,6 +92,48 @@ func TestPreviewIsMasked(t *testing.T) {
 	for i, w := range want {
 		if p.Rows[0][i] != w {
 			t.Errorf("column %s: %q, want %q", p.Header[i], p.Rows[0][i], w)
+		}
+	}
+}
+
+// The list's totals come from the case's kept counts where they can; they
+// must equal what the list holds, for every filter.
+func TestPeopleTotalsMatchTheList(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	var buf bytes.Buffer
+	if _, err := residents.GenerateCRM(&buf, residents.GenOptions{Rows: 1500, Messy: true, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	first, _, err := f.importCSV(t, "a.csv", buf.Bytes(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second import of the same people: duplicates across imports.
+	if _, _, err := f.importCSV(t, "b.csv", buf.Bytes(), true); err != nil {
+		t.Fatal(err)
+	}
+	var conflicted string
+	f.pool.QueryRow(ctx, `SELECT jurisdiction FROM residents WHERE case_id = $1 AND conflict LIMIT 1`, f.kase.ID).Scan(&conflicted)
+	filters := []residents.PeopleFilter{{}, {Jurisdiction: "CA"}, {Jurisdiction: "intl"}, {Jurisdiction: "unknown"},
+		{ConflictOnly: true}, {ConflictOnly: true, Jurisdiction: conflicted}, {ImportID: first.ID}, {ImportID: first.ID, Jurisdiction: "TX"}}
+	for _, fl := range filters {
+		fl.PerPage = 200
+		// Walk every page: the listed people must add up to the total.
+		listed, pages := 0, 1
+		for fl.Page = 1; fl.Page <= pages; fl.Page++ {
+			page, err := f.svc.People(ctx, f.kase.ID, fl)
+			if err != nil {
+				t.Fatalf("%+v: %v", fl, err)
+			}
+			listed, pages = listed+len(page.People), page.Pages
+			if fl.Page == 1 && page.Total == 0 && fl.Jurisdiction != conflicted {
+				t.Errorf("%+v: no one listed; the generated export should hold some", fl)
+			}
+			if fl.Page == pages && listed != page.Total {
+				t.Errorf("%+v: total %d, listed %d", fl, page.Total, listed)
+			}
 		}
 	}
 }
