@@ -1,6 +1,9 @@
 package residents
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // Duplicate reasons, most telling first.
 const (
@@ -57,6 +60,11 @@ func (d *dedupe) find(i int32) int32 {
 // existing is true for residents already stored (loaded before an import).
 func (d *dedupe) add(r ref, crmID, email, nameAddr []byte) (root ref, reason string, dup bool) {
 	i := int32(len(d.parent))
+	if len(d.parent) == cap(d.parent) {
+		// Twice the room, not append's quarter more: each growth copies
+		// everything, and a million-row import grew four times.
+		d.parent, d.refs = slices.Grow(d.parent, len(d.parent)+1), slices.Grow(d.refs, len(d.refs)+1)
+	}
 	d.parent = append(d.parent, i)
 	d.refs = append(d.refs, r)
 	for _, k := range []struct {

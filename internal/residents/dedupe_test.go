@@ -56,9 +56,9 @@ func TestDedupeTransitive(t *testing.T) {
 	}
 }
 
-// Rows written before migration 13 hold each field sealed on its own;
-// they must still read.
-func TestOpenPersonReadsLegacyRows(t *testing.T) {
+// Each field is sealed on its own and reads back; empty fields stay
+// absent; another case's key opens nothing.
+func TestSealedFieldsRoundTrip(t *testing.T) {
 	t.Parallel()
 	key, err := newCaseKey(7, make([]byte, 32))
 	if err != nil {
@@ -66,25 +66,28 @@ func TestOpenPersonReadsLegacyRows(t *testing.T) {
 	}
 	s := key.Sealer()
 	nonce := s.AppendRowNonce(nil)
-	var legacy [5][]byte
-	for i, v := range []string{"0035e00000AbCdE", "Ann\x1fLee\x1f", "ann@example.com", "", "1 Main St\x1fBoston\x1f02110"} {
-		if v != "" {
-			legacy[i] = s.appendSealed(nil, nonce, byte(i+1), []byte(v))
-		}
-	}
-	got, err := key.OpenPerson(nonce, nil, legacy)
 	want := Clear{CRMID: "0035e00000AbCdE", First: "Ann", Last: "Lee", Email: "ann@example.com", Street: "1 Main St", City: "Boston", PostalCode: "02110"}
-	if err != nil || got != want {
-		t.Fatalf("legacy row: %+v, %v; want %+v", got, err, want)
+	sealed := [5][]byte{
+		s.AppendField(nil, nonce, fieldCRMID, want.CRMID),
+		s.AppendField(nil, nonce, fieldName, want.First, want.Last, want.Full),
+		s.AppendField(nil, nonce, fieldEmail, want.Email),
+		s.AppendField(nil, nonce, fieldPhone, want.Phone),
+		s.AppendField(nil, nonce, fieldAddress, want.Street, want.City, want.PostalCode),
 	}
-	// The same person sealed the current way reads the same.
-	sealed := s.AppendPerson(nil, nonce, &want)
-	if got, err := key.OpenPerson(nonce, sealed, [5][]byte{}); err != nil || got != want {
-		t.Fatalf("current row: %+v, %v", got, err)
+	if sealed[fieldPhone-1] != nil {
+		t.Errorf("an empty phone was sealed: %x", sealed[fieldPhone-1])
 	}
-	// A value sealed for another case does not open.
+	if got, err := key.Open(nonce, sealed); err != nil || got != want {
+		t.Fatalf("opened %+v, %v; want %+v", got, err, want)
+	}
+	// A field moved to another field's place does not open.
+	swapped := sealed
+	swapped[fieldEmail-1], swapped[fieldCRMID-1] = sealed[fieldCRMID-1], sealed[fieldEmail-1]
+	if _, err := key.Open(nonce, swapped); err == nil {
+		t.Error("swapped fields opened")
+	}
 	other, _ := newCaseKey(8, make([]byte, 32))
-	if _, err := other.OpenPerson(nonce, sealed, [5][]byte{}); err == nil {
+	if _, err := other.Open(nonce, sealed); err == nil {
 		t.Error("another case's key opened the row")
 	}
 }

@@ -135,14 +135,26 @@ type outRow struct {
 }
 
 const copyResidents = `COPY residents (case_id, import_id, line, jurisdiction, country, zip3, decided_by, conflict,
-	zip_state, elements, dup_of_import, dup_of_line, dup_reason, nonce, enc_person, bi_crm_id, bi_email, bi_name_addr)
-	FROM STDIN (FORMAT binary)`
+	zip_state, elements, dup_of_import, dup_of_line, dup_reason, nonce, enc_crm_id, enc_name, enc_email, enc_phone,
+	enc_address, bi_crm_id, bi_email, bi_name_addr) FROM STDIN (FORMAT binary)`
 
 // residentFields is the number of columns COPY writes.
-const residentFields = 18
+const residentFields = 22
+
+// appendSealed appends a COPY field holding the parts sealed as field n of
+// the row, or NULL when they are all empty.
+func appendSealed(b []byte, s *Sealer, rowNonce []byte, n byte, parts ...string) []byte {
+	at := len(b)
+	b = s.AppendField(append(b, 0, 0, 0, 0), rowNonce, n, parts...)
+	if len(b) == at+4 {
+		return appendNull(b[:at])
+	}
+	binary.BigEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+	return b
+}
 
 // splitParts splits a composite field (parts joined by 0x1F, see
-// Sealer.SealPerson) into n parts.
+// Sealer.AppendField) into n parts.
 func splitParts(s string, n int) []string {
 	out := strings.SplitN(s, "\x1f", n)
 	for len(out) < n {
@@ -229,10 +241,11 @@ func (cv *converter) convert(rec rawRow, out *outRow, arena []byte) []byte {
 	// The rest is sealed and hashed straight into the row.
 	post := s.AppendRowNonce(binary.BigEndian.AppendUint32(pre, rowNonceSize))
 	nonce := post[len(post)-rowNonceSize:]
-	at := len(post)
-	post = s.AppendPerson(append(post, 0, 0, 0, 0), nonce, &Clear{CRMID: p.CRMID, First: p.First, Last: p.Last, Full: p.Full,
-		Email: p.Email, Phone: p.Phone, Street: addr.Street, City: addr.City, PostalCode: addr.PostalCode})
-	binary.BigEndian.PutUint32(post[at:], uint32(len(post)-at-4))
+	post = appendSealed(post, s, nonce, fieldCRMID, p.CRMID)
+	post = appendSealed(post, s, nonce, fieldName, p.First, p.Last, p.Full)
+	post = appendSealed(post, s, nonce, fieldEmail, p.Email)
+	post = appendSealed(post, s, nonce, fieldPhone, p.Phone)
+	post = appendSealed(post, s, nonce, fieldAddress, addr.Street, addr.City, addr.PostalCode)
 	for i, kind := range [...]string{ReasonCRMID, ReasonEmail, ReasonNameAddress} {
 		switch kind {
 		case ReasonCRMID:

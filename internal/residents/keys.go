@@ -141,6 +141,7 @@ type CaseKey struct {
 	CaseID int64
 	aead   cipher.AEAD
 	blind  []byte
+	aad    [fieldAddress + 1][]byte // what each field's encryption authenticates, by field number
 }
 
 // caseKey returns the data key of caseID, creating it inside tx when the
@@ -197,7 +198,11 @@ func newCaseKey(caseID int64, raw []byte) (*CaseKey, error) {
 	}
 	mac := hmac.New(sha256.New, raw)
 	mac.Write([]byte("breachdesk-blind-index"))
-	return &CaseKey{CaseID: caseID, aead: aead, blind: mac.Sum(nil)}, nil
+	k := &CaseKey{CaseID: caseID, aead: aead, blind: mac.Sum(nil)}
+	for n, name := range fieldNames {
+		k.aad[n] = fieldAAD(caseID, name)
+	}
+	return k, nil
 }
 
 // Rotate rewraps every case's data key from the old master key to next, in
@@ -258,7 +263,6 @@ type Sealer struct {
 	key   *CaseKey
 	rand  *bufio.Reader
 	mac   hash.Hash
-	aad   map[byte][]byte
 	sum   [sha256.Size]byte
 	in    []byte // scratch for what a blind index hashes
 	nonce [12]byte
@@ -267,11 +271,7 @@ type Sealer struct {
 
 // Sealer returns a new Sealer on the key.
 func (c *CaseKey) Sealer() *Sealer {
-	aad := map[byte][]byte{}
-	for n, name := range fieldNames {
-		aad[n] = fieldAAD(c.CaseID, name)
-	}
-	return &Sealer{key: c, rand: bufio.NewReaderSize(rand.Reader, 64<<10), mac: hmac.New(sha256.New, c.blind), aad: aad}
+	return &Sealer{key: c, rand: bufio.NewReaderSize(rand.Reader, 64<<10), mac: hmac.New(sha256.New, c.blind)}
 }
 
 // AppendBlind appends the keyed hash (HMAC-SHA-256, first 8 bytes) of a
@@ -300,19 +300,15 @@ func fieldAAD(caseID int64, field string) []byte {
 }
 
 // Encrypted fields of a resident and their numbers in the row's nonces.
-// Rows written since migration 13 hold everything in fieldPerson; the
-// others are read from older rows.
 const (
 	fieldCRMID   byte = 1
 	fieldName    byte = 2
 	fieldEmail   byte = 3
 	fieldPhone   byte = 4
 	fieldAddress byte = 5
-	fieldPerson  byte = 6
 )
 
-var fieldNames = map[byte]string{fieldCRMID: "crm_id", fieldName: "name", fieldEmail: "email", fieldPhone: "phone",
-	fieldAddress: "address", fieldPerson: "person"}
+var fieldNames = map[byte]string{fieldCRMID: "crm_id", fieldName: "name", fieldEmail: "email", fieldPhone: "phone", fieldAddress: "address"}
 
 // rowNonceSize is the random part of a row's nonces; the twelfth byte is
 // the field number, so each (row, field) has its own GCM nonce.
@@ -327,56 +323,51 @@ func (s *Sealer) AppendRowNonce(dst []byte) []byte {
 	return dst
 }
 
-// AppendPerson appends all of a resident's personal data encrypted as one
-// value: one authentication tag and one AES-GCM call a row instead of one
-// a field, which an import of millions of rows feels. The parts are joined
-// by 0x1F in the order of Clear's fields. The case and field are
-// authenticated, so a value copied to another row or case does not
-// decrypt.
-func (s *Sealer) AppendPerson(dst, rowNonce []byte, c *Clear) []byte {
+// AppendField appends field n of a row encrypted with AES-256-GCM: its
+// parts joined by 0x1F (a name is first, last and full; an address is
+// street, city and postal code). It appends nothing when every part is
+// empty. The case and field are authenticated, so a value copied to
+// another field, row or case does not decrypt.
+func (s *Sealer) AppendField(dst, rowNonce []byte, n byte, parts ...string) []byte {
 	s.plain = s.plain[:0]
-	for i, v := range [...]string{c.CRMID, c.First, c.Last, c.Full, c.Email, c.Phone, c.Street, c.City, c.PostalCode} {
+	empty := true
+	for i, p := range parts {
 		if i > 0 {
 			s.plain = append(s.plain, 0x1f)
 		}
-		s.plain = append(s.plain, v...)
+		s.plain = append(s.plain, p...)
+		empty = empty && p == ""
 	}
-	return s.appendSealed(dst, rowNonce, fieldPerson, s.plain)
+	if empty {
+		return dst
+	}
+	return s.appendSealed(dst, rowNonce, n, s.plain)
 }
 
 func (s *Sealer) appendSealed(dst, rowNonce []byte, n byte, plain []byte) []byte {
 	copy(s.nonce[:], rowNonce) // a field, not a local that escapes to the heap on every call
 	s.nonce[11] = n
-	return s.key.aead.Seal(dst, s.nonce[:], plain, s.aad[n])
+	return s.key.aead.Seal(dst, s.nonce[:], plain, s.key.aad[n])
 }
 
-// OpenPerson decrypts a resident's personal data: from the one sealed
-// value of rows written since migration 13, else from the separate fields
-// of older rows (legacy, indexed by field number less one; nil for fields
-// not read). A nil nonce is a purged row: no data, no error.
-func (c *CaseKey) OpenPerson(rowNonce, person []byte, legacy [5][]byte) (Clear, error) {
-	switch {
-	case rowNonce == nil:
+// Open decrypts a resident's personal data from its sealed fields,
+// indexed by field number less one (nil for fields absent or not read). A
+// nil nonce is a purged row: no data, no error.
+func (c *CaseKey) Open(rowNonce []byte, sealed [5][]byte) (Clear, error) {
+	if rowNonce == nil {
 		return Clear{}, nil
-	case person != nil:
-		all, err := c.OpenField(rowNonce, fieldPerson, person)
-		if err != nil {
-			return Clear{}, err
-		}
-		p := splitParts(all, 9)
-		return Clear{CRMID: p[0], First: p[1], Last: p[2], Full: p[3], Email: p[4], Phone: p[5], Street: p[6], City: p[7], PostalCode: p[8]}, nil
 	}
 	var vals [5]string
-	for i := range legacy {
-		v, err := c.OpenField(rowNonce, byte(i+1), legacy[i])
+	for i := range sealed {
+		v, err := c.OpenField(rowNonce, byte(i+1), sealed[i])
 		if err != nil {
 			return Clear{}, err
 		}
 		vals[i] = v
 	}
-	name, addr := splitParts(vals[1], 3), splitParts(vals[4], 3)
-	return Clear{CRMID: vals[0], First: name[0], Last: name[1], Full: name[2], Email: vals[2], Phone: vals[3],
-		Street: addr[0], City: addr[1], PostalCode: addr[2]}, nil
+	name, addr := splitParts(vals[fieldName-1], 3), splitParts(vals[fieldAddress-1], 3)
+	return Clear{CRMID: vals[fieldCRMID-1], First: name[0], Last: name[1], Full: name[2], Email: vals[fieldEmail-1],
+		Phone: vals[fieldPhone-1], Street: addr[0], City: addr[1], PostalCode: addr[2]}, nil
 }
 
 // OpenField decrypts field n of a row; nil is "".
@@ -390,7 +381,7 @@ func (c *CaseKey) OpenField(rowNonce []byte, n byte, sealed []byte) (string, err
 	var nonce [12]byte
 	copy(nonce[:], rowNonce)
 	nonce[11] = n
-	plain, err := c.aead.Open(nil, nonce[:], sealed, fieldAAD(c.CaseID, fieldNames[n]))
+	plain, err := c.aead.Open(nil, nonce[:], sealed, c.aad[n])
 	if err != nil {
 		return "", fmt.Errorf("decrypt %s: %w", fieldNames[n], err)
 	}

@@ -81,7 +81,7 @@ func (s *Service) EachAddressee(ctx context.Context, caseID int64, a Audience, o
 	}
 	cond, args := a.where()
 	args = append([]any{caseID}, args...)
-	sql := `SELECT import_id, line, coalesce(jurisdiction, ''), coalesce(country, ''), nonce, enc_person, enc_name, enc_address
+	sql := `SELECT import_id, line, coalesce(jurisdiction, ''), coalesce(country, ''), nonce, enc_name, enc_address
 		FROM residents WHERE case_id = $1 AND dup_reason IS NULL AND purged_at IS NULL AND ` + cond + ` ORDER BY import_id, line`
 	if limit > 0 {
 		sql += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)
@@ -92,13 +92,13 @@ func (s *Service) EachAddressee(ctx context.Context, caseID int64, a Audience, o
 	}
 	defer rows.Close()
 	var ad Addressee
-	var nonce, person []byte
-	var legacy [5][]byte
+	var nonce []byte
+	var sealed [5][]byte
 	for rows.Next() {
-		if err := rows.Scan(&ad.ImportID, &ad.Line, &ad.State, &ad.Country, &nonce, &person, &legacy[fieldName-1], &legacy[fieldAddress-1]); err != nil {
+		if err := rows.Scan(&ad.ImportID, &ad.Line, &ad.State, &ad.Country, &nonce, &sealed[fieldName-1], &sealed[fieldAddress-1]); err != nil {
 			return fmt.Errorf("read addressee: %w", err)
 		}
-		c, err := key.OpenPerson(nonce, person, legacy)
+		c, err := key.Open(nonce, sealed)
 		if err != nil {
 			return err
 		}

@@ -114,18 +114,18 @@ type PeoplePage struct {
 
 const residentSelect = `SELECT import_id, line, coalesce(jurisdiction, ''), coalesce(country, ''), coalesce(zip3, ''), decided_by,
 	conflict, coalesce(zip_state, ''), coalesce(resolved_by, ''), elements, dup_of_import, dup_of_line, coalesce(dup_reason, ''),
-	nonce, enc_person, enc_crm_id, enc_name, enc_email, enc_phone, enc_address FROM residents`
+	nonce, enc_crm_id, enc_name, enc_email, enc_phone, enc_address FROM residents`
 
 func scanResident(row pgx.Row, key *CaseKey) (Resident, error) {
 	var r Resident
-	var nonce, person []byte
-	var legacy [5][]byte
+	var nonce []byte
+	var sealed [5][]byte
 	err := row.Scan(&r.ImportID, &r.Line, &r.Jurisdiction, &r.Country, &r.ZIP3, &r.DecidedBy, &r.Conflict, &r.ZIPState,
-		&r.ResolvedBy, &r.Elements, &r.DupOfImport, &r.DupOfLine, &r.DupReason, &nonce, &person, &legacy[0], &legacy[1], &legacy[2], &legacy[3], &legacy[4])
+		&r.ResolvedBy, &r.Elements, &r.DupOfImport, &r.DupOfLine, &r.DupReason, &nonce, &sealed[0], &sealed[1], &sealed[2], &sealed[3], &sealed[4])
 	if err != nil || key == nil {
 		return r, err
 	}
-	r.Clear, err = key.OpenPerson(nonce, person, legacy)
+	r.Clear, err = key.Open(nonce, sealed)
 	return r, err
 }
 

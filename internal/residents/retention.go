@@ -40,7 +40,7 @@ func (s *Service) Purge(ctx context.Context, actor cases.Actor, caseID int64, re
 		if status != "closed" {
 			return ErrNotClosed
 		}
-		tag, err := tx.Exec(ctx, `UPDATE residents SET nonce = NULL, enc_person = NULL, enc_crm_id = NULL, enc_name = NULL, enc_email = NULL, enc_phone = NULL,
+		tag, err := tx.Exec(ctx, `UPDATE residents SET nonce = NULL, enc_crm_id = NULL, enc_name = NULL, enc_email = NULL, enc_phone = NULL,
 			enc_address = NULL, bi_crm_id = NULL, bi_email = NULL, bi_name_addr = NULL, purged_at = now()
 			WHERE case_id = $1 AND purged_at IS NULL`, caseID)
 		if err != nil {

@@ -55,7 +55,7 @@ func TestPurge(t *testing.T) {
 	}
 
 	var left, keys int
-	f.pool.QueryRow(ctx, `SELECT count(*) FROM residents WHERE case_id = $1 AND (enc_person IS NOT NULL OR enc_name IS NOT NULL OR enc_email IS NOT NULL OR
+	f.pool.QueryRow(ctx, `SELECT count(*) FROM residents WHERE case_id = $1 AND (enc_name IS NOT NULL OR enc_email IS NOT NULL OR
 		enc_address IS NOT NULL OR enc_crm_id IS NOT NULL OR bi_email IS NOT NULL OR nonce IS NOT NULL)`, f.kase.ID).Scan(&left)
 	f.pool.QueryRow(ctx, `SELECT count(*) FROM case_keys WHERE case_id = $1 AND wrapped_key IS NOT NULL`, f.kase.ID).Scan(&keys)
 	if left != 0 || keys != 0 {
