@@ -46,6 +46,11 @@ func keyOf(kind byte, blind []byte) uint64 {
 	return binary.LittleEndian.Uint64(blind[:8]) ^ uint64(kind)<<56
 }
 
+// release frees the de-duplicator's key table; it is unusable after.
+func (d *dedupe) release() { d.byKey.release() }
+
+func (d *dedupe) released() bool { return d.byKey.keys == nil }
+
 func (d *dedupe) find(i int32) int32 {
 	for d.parent[i] != i {
 		d.parent[i] = d.parent[d.parent[i]]

@@ -356,6 +356,15 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 	// Rows of CRM exports rarely take less than 256 bytes; a smaller guess
 	// only means the de-duplicator grows once, a larger one wastes memory.
 	dd := newDedupe(existingRows + int(opts.SizeHint/256))
+	// pgx may return from a failed COPY while its goroutine is still in
+	// copySource.Read, which holds ddMu while it uses dd; the table is
+	// freed under ddMu and Read checks for that.
+	var ddMu sync.Mutex
+	defer func() {
+		ddMu.Lock()
+		dd.release()
+		ddMu.Unlock()
+	}()
 	if _, err := loadExisting(ctx, tx, opts.CaseID, dd); err != nil {
 		return res, err
 	}
@@ -410,7 +419,7 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 	}
 	go func() { workWG.Wait(); close(done) }()
 
-	src2 := &copySource{ctx: pctx, in: done, ring: ring, pending: map[int]*batch{}, dd: dd, importID: opts.ImportID, res: &res, bad: &bad,
+	src2 := &copySource{ctx: pctx, in: done, ring: ring, ddMu: &ddMu, pending: map[int]*batch{}, dd: dd, importID: opts.ImportID, res: &res, bad: &bad,
 		buf: append([]byte(nil), copyHeader...), counts: summaryDelta{}}
 	widenSendBuffer(tx.Conn().PgConn().Conn())
 	tag, copyErr := tx.Conn().PgConn().CopyFrom(pctx, src2, copyResidents)
@@ -537,6 +546,7 @@ type copySource struct {
 	cur      *batch
 	i        int
 	dd       *dedupe
+	ddMu     *sync.Mutex // held while dd is in use; see Run
 	importID int64
 	res      *Result
 	bad      *atomic.Int64
@@ -548,6 +558,11 @@ type copySource struct {
 }
 
 func (c *copySource) Read(p []byte) (int, error) {
+	c.ddMu.Lock()
+	defer c.ddMu.Unlock()
+	if c.dd.released() {
+		return 0, errors.New("import pipeline stopped early")
+	}
 	for c.off >= len(c.buf) {
 		if c.ended {
 			return 0, io.EOF

@@ -4,12 +4,14 @@ package residents
 // does what a map[uint64]int32 does for de-duplication, in about half the
 // memory and time: keys are random already, so the slot is the key's low
 // bits, probed linearly, and keys sit apart from values so a probe reads
-// one cache line of eight keys.
+// one cache line of eight keys. Large tables live outside the Go heap (see
+// allocSlots); release returns their memory.
 type keyTable struct {
 	keys []uint64 // 0 is an empty slot
 	vals []int32
 	mask uint64
 	n    int
+	free func()
 }
 
 func newKeyTable(capacity int) keyTable {
@@ -17,7 +19,16 @@ func newKeyTable(capacity int) keyTable {
 	for size*3/4 < capacity {
 		size *= 2
 	}
-	return keyTable{keys: make([]uint64, size), vals: make([]int32, size), mask: uint64(size - 1)}
+	keys, vals, free := allocSlots(size)
+	return keyTable{keys: keys, vals: vals, mask: uint64(size - 1), free: free}
+}
+
+// release gives the table's memory back; the table is unusable after.
+func (t *keyTable) release() {
+	if t.free != nil {
+		t.free()
+	}
+	*t = keyTable{}
 }
 
 // getOrPut returns the value stored under key, or stores v and returns
@@ -49,4 +60,5 @@ func (t *keyTable) grow() {
 			t.getOrPut(k, old.vals[i])
 		}
 	}
+	old.release()
 }

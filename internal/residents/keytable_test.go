@@ -56,3 +56,31 @@ func TestDedupeFindsDuplicatesAfterGrowth(t *testing.T) {
 		}
 	}
 }
+
+// A table of millions of slots (mapped outside the Go heap on Linux)
+// works the same, grows into another and frees its memory on release.
+func TestLargeKeyTable(t *testing.T) {
+	t.Parallel()
+	tab := newKeyTable(3 << 20 * 3 / 4) // 4 Mi slots, 3/4 full at the brim
+	r := rand.New(rand.NewPCG(3, 4))
+	keys := make([]uint64, 0, 3<<20+10)
+	for len(keys) < cap(keys) { // past 3/4: one growth
+		k := r.Uint64() | 1
+		keys = append(keys, k)
+		if _, seen := tab.getOrPut(k, int32(len(keys))); seen {
+			t.Fatalf("fresh key %x seen", k)
+		}
+	}
+	for i, k := range keys {
+		if v, seen := tab.getOrPut(k, -1); !seen || v != int32(i+1) {
+			t.Fatalf("key %d: %d %v", i, v, seen)
+		}
+	}
+	if len(tab.keys) != 8<<20 {
+		t.Errorf("%d slots after growth, want %d", len(tab.keys), 8<<20)
+	}
+	tab.release()
+	if tab.keys != nil || tab.free != nil {
+		t.Error("released table still holds memory")
+	}
+}

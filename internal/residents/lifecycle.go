@@ -131,6 +131,7 @@ func rededupe(ctx context.Context, tx pgx.Tx, caseID int64) error {
 	}
 	var changes []change
 	dd := newDedupe(0)
+	defer dd.release()
 	for rows.Next() {
 		var r ref
 		var a, b, c []byte
