@@ -300,6 +300,16 @@ func TestBrowserResidentsImport(t *testing.T) {
 		t.Errorf("total %q", got)
 	}
 	screenshot(t, ctx, "22-residents")
+	// A state's link lists as many people as its row counts.
+	caRow, err := chromedp.Run(ctx, chromedp.Text(chromedp.Search(`//tr[td/a[contains(@href,"jurisdiction=CA")]]/td[2]`)))
+	if err != nil || strings.TrimSpace(caRow) == "" {
+		t.Fatalf("California's row: %q, %v", caRow, err)
+	}
+	must(t, ctx, "CA people", click(`a[href$="people?jurisdiction=CA"]`), waitVisible(`[data-testid="people"]`))
+	if got := textOf(t, ctx, `[data-testid="people-count"]`); got != strings.TrimSpace(caRow)+" people" {
+		t.Errorf("California lists %q; its row counts %q", got, caRow)
+	}
+	screenshot(t, ctx, "22b-people-CA")
 	must(t, ctx, "case page", chromedp.Navigate(app.URL+"/cases/"+ref), waitVisible(`[data-testid="obligations"]`),
 		chromedp.ScrollIntoView(chromedp.CSS("#obligations")))
 	if dir := os.Getenv("BREACHDESK_SCREENSHOTS"); dir != "" {
