@@ -33,7 +33,7 @@ func benchRounds() int {
 	if n, err := strconv.Atoi(os.Getenv("BENCH_ROUNDS")); err == nil && n > 0 {
 		return n
 	}
-	return 3
+	return 5
 }
 
 // BenchmarkImport imports a generated Contact export (1,000,000 rows by
@@ -74,7 +74,7 @@ func BenchmarkImport(b *testing.B) {
 	checkpoint := func() { exec.Command("psql", "-X", "-q", "-d", url, "-c", "CHECKPOINT").Run() }
 
 	// A shared machine's speed drifts from second to second, so the two
-	// loads take turns, BENCH_ROUNDS times (3 by default), and the best
+	// loads take turns, BENCH_ROUNDS times (5 by default), and the best
 	// time of each is compared.
 	ctx := context.Background()
 	var copyTime, importTime time.Duration = 1 << 62, 1 << 62
