@@ -291,7 +291,7 @@ func (r batchRing) get(width int) *batch {
 		return b
 	default:
 		return &batch{raws: make([]rawRow, 0, batchSize), fields: make([]string, 0, batchSize*width),
-			arena: make([]byte, 0, batchSize*320)}
+			arena: make([]byte, 0, batchSize*448)}
 	}
 }
 

@@ -10,12 +10,12 @@ import (
 // goroutine's life: the thread ends with it (it is never unlocked), so no
 // other goroutine inherits the priority.
 //
-// An import's reader and workers are CPU-bound and elastic: they stall on
-// COPY's socket anyway once Postgres falls behind. At equal priority the
-// kernel shares the cores three ways, Postgres took a third less CPU than
-// it could use, and the whole import waited on it. At nice 10 Postgres
-// (and the web requests served meanwhile) run first and the workers use
-// what is left. Raising one's own nice value needs no privilege.
+// An import's reader and workers are CPU-bound and can keep every core
+// busy for minutes on a large file. At nice 10 the threads that serve web
+// requests, and the one feeding COPY, run first when they wake, and the
+// workers use what is left. (It did not change the import's own time
+// measurably: Postgres runs in another scheduling group.) Raising one's
+// own nice value needs no privilege.
 func lowerPriority() {
 	runtime.LockOSThread()
 	// A failure only costs speed; there is nothing to report.
