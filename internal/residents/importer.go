@@ -153,6 +153,17 @@ func appendSealed(b []byte, s *Sealer, rowNonce []byte, n byte, parts ...string)
 	return b
 }
 
+// appendBlind appends a COPY field holding the blind index of a
+// normalised value, or NULL when it is empty; it also returns the index.
+func appendBlind(b []byte, s *Sealer, kind string, normalized []byte) ([]byte, []byte) {
+	at := len(b)
+	b = s.AppendBlind(binary.BigEndian.AppendUint32(b, blindSize), kind, normalized)
+	if len(b) == at+4 {
+		return appendNull(b[:at]), nil
+	}
+	return b, b[at+4 : at+4+blindSize : at+4+blindSize]
+}
+
 // splitParts splits a composite field (parts joined by 0x1F, see
 // Sealer.AppendField) into n parts.
 func splitParts(s string, n int) []string {
@@ -246,23 +257,12 @@ func (cv *converter) convert(rec rawRow, out *outRow, arena []byte) []byte {
 	post = appendSealed(post, s, nonce, fieldEmail, p.Email)
 	post = appendSealed(post, s, nonce, fieldPhone, p.Phone)
 	post = appendSealed(post, s, nonce, fieldAddress, addr.Street, addr.City, addr.PostalCode)
-	for i, kind := range [...]string{ReasonCRMID, ReasonEmail, ReasonNameAddress} {
-		switch kind {
-		case ReasonCRMID:
-			cv.key = append(cv.key[:0], crm...)
-		case ReasonEmail:
-			cv.key = append(cv.key[:0], email...)
-		case ReasonNameAddress:
-			cv.key = p.appendNameAddressKey(cv.key[:0], r)
-		}
-		at := len(post)
-		post = s.AppendBlind(binary.BigEndian.AppendUint32(post, blindSize), kind, cv.key)
-		if len(post) == at+4 {
-			post, out.blinds[i] = appendNull(post[:at]), nil
-		} else {
-			out.blinds[i] = post[at+4 : at+4+blindSize : at+4+blindSize]
-		}
-	}
+	cv.key = append(cv.key[:0], crm...)
+	post, out.blinds[0] = appendBlind(post, s, ReasonCRMID, cv.key)
+	cv.key = append(cv.key[:0], email...)
+	post, out.blinds[1] = appendBlind(post, s, ReasonEmail, cv.key)
+	cv.key = p.appendNameAddressKey(cv.key[:0], r)
+	post, out.blinds[2] = appendBlind(post, s, ReasonNameAddress, cv.key)
 	out.pre, out.post = post[start:k:k], post[k:]
 	return post
 }
