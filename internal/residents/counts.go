@@ -27,6 +27,16 @@ func RefreshSummary(ctx context.Context, tx pgx.Tx, caseID int64) error {
 	return nil
 }
 
+// keptCount is how many residents the case's kept counts hold, to size
+// a de-duplicator.
+func keptCount(ctx context.Context, tx pgx.Tx, caseID int64) (int, error) {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT coalesce(sum(n), 0) FROM resident_summary WHERE case_id = $1`, caseID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count residents: %w", err)
+	}
+	return n, nil
+}
+
 // summaryKey is one row of resident_summary.
 type summaryKey struct{ jurisdiction, country, dupReason string }
 

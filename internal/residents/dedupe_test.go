@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func bi(s string) []byte {
@@ -96,7 +99,11 @@ func TestSealedFieldsRoundTrip(t *testing.T) {
 // first residents were stored; their blind indexes are hashes of it, so
 // appendNameAddressKey must build the same bytes.
 func nameAddressKeyV1(p Person, r Residency) string {
-	name := normText(p.DisplayName())
+	display := strings.TrimSpace(p.First + " " + p.Last)
+	if display == "" {
+		display = p.Full
+	}
+	name := normText(display)
 	if name == "" {
 		return ""
 	}
@@ -110,6 +117,31 @@ func nameAddressKeyV1(p Person, r Residency) string {
 		}
 	}
 	return ""
+}
+
+// normText is the normalisation of names and streets as first written,
+// for nameAddressKeyV1.
+func normText(s string) string {
+	b := make([]byte, 0, len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case r < 0x80 && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+		case r >= 'A' && r <= 'Z':
+			r += 'a' - 'A'
+		case r >= 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			r = unicode.ToLower(r)
+		default:
+			space = true
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		b = utf8.AppendRune(b, r)
+	}
+	return string(b)
 }
 
 func TestNameAddressKeyIsStable(t *testing.T) {

@@ -164,16 +164,6 @@ func appendBlind(b []byte, s *Sealer, kind string, normalized []byte) ([]byte, [
 	return b, b[at+4 : at+4+blindSize : at+4+blindSize]
 }
 
-// splitParts splits a composite field (parts joined by 0x1F, see
-// Sealer.AppendField) into n parts.
-func splitParts(s string, n int) []string {
-	out := strings.SplitN(s, "\x1f", n)
-	for len(out) < n {
-		out = append(out, "")
-	}
-	return out
-}
-
 // converter turns records into stored rows. It only reads shared state;
 // each worker has its own.
 type converter struct {
@@ -349,9 +339,9 @@ func (im *Importer) Run(ctx context.Context, opts RunOptions, src io.Reader, fin
 	if err != nil {
 		return res, err
 	}
-	var existingRows int
-	if err := tx.QueryRow(ctx, `SELECT coalesce(sum(n), 0) FROM resident_summary WHERE case_id = $1`, opts.CaseID).Scan(&existingRows); err != nil {
-		return res, fmt.Errorf("count residents: %w", err)
+	existingRows, err := keptCount(ctx, tx, opts.CaseID)
+	if err != nil {
+		return res, err
 	}
 	// Rows of CRM exports rarely take less than 256 bytes; a smaller guess
 	// only means the de-duplicator grows once, a larger one wastes memory.

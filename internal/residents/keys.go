@@ -341,13 +341,19 @@ func (s *Sealer) AppendField(dst, rowNonce []byte, n byte, parts ...string) []by
 	if empty {
 		return dst
 	}
-	return s.appendSealed(dst, rowNonce, n, s.plain)
-}
-
-func (s *Sealer) appendSealed(dst, rowNonce []byte, n byte, plain []byte) []byte {
 	copy(s.nonce[:], rowNonce) // a field, not a local that escapes to the heap on every call
 	s.nonce[11] = n
-	return s.key.aead.Seal(dst, s.nonce[:], plain, s.key.aad[n])
+	return s.key.aead.Seal(dst, s.nonce[:], s.plain, s.key.aad[n])
+}
+
+// splitParts splits a composite field (parts joined by 0x1F, see
+// Sealer.AppendField) into n parts.
+func splitParts(s string, n int) []string {
+	out := strings.SplitN(s, "\x1f", n)
+	for len(out) < n {
+		out = append(out, "")
+	}
+	return out
 }
 
 // Open decrypts a resident's personal data from its sealed fields,

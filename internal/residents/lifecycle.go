@@ -119,6 +119,10 @@ func (s *Service) Remove(ctx context.Context, actor cases.Actor, caseID, importI
 // stores the rows whose status changed. It keeps only the changes in
 // memory, besides the de-duplicator's keys.
 func rededupe(ctx context.Context, tx pgx.Tx, caseID int64) error {
+	n, err := keptCount(ctx, tx, caseID) // before a removal's recount: room enough
+	if err != nil {
+		return err
+	}
 	rows, err := tx.Query(ctx, `SELECT import_id, line, bi_crm_id, bi_email, bi_name_addr, dup_of_import, dup_of_line, coalesce(dup_reason, '')
 		FROM residents WHERE case_id = $1 ORDER BY import_id, line`, caseID)
 	if err != nil {
@@ -130,7 +134,7 @@ func rededupe(ctx context.Context, tx pgx.Tx, caseID int64) error {
 		dup     bool
 	}
 	var changes []change
-	dd := newDedupe(0)
+	dd := newDedupe(n)
 	defer dd.release()
 	for rows.Next() {
 		var r ref

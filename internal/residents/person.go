@@ -59,11 +59,9 @@ func NormalizeEmail(e string) string {
 	return e
 }
 
-// normText lower-cases, drops punctuation and folds runs of spaces, for
-// matching names and streets written differently.
-func normText(s string) string { return string(appendNormText(nil, s)) }
-
-// appendNormText appends normText of the parts joined by spaces.
+// appendNormText appends the parts joined by spaces, lower-cased, without
+// punctuation and with runs of spaces folded, for matching names and
+// streets written differently.
 func appendNormText(dst []byte, parts ...string) []byte {
 	start, space := len(dst), false
 	for i, s := range parts {
@@ -87,14 +85,6 @@ func appendNormText(dst []byte, parts ...string) []byte {
 		}
 	}
 	return dst
-}
-
-// DisplayName is the person's name as written (first and last, or full).
-func (p Person) DisplayName() string {
-	if n := strings.TrimSpace(p.First + " " + p.Last); n != "" {
-		return n
-	}
-	return p.Full
 }
 
 // appendNameAddressKey appends the normalised name and postal address,
